@@ -1,0 +1,34 @@
+# One gate, two entry points: `make serve` (the main job) and `make test`.
+# Both create .venv and install the project from its own files on first use.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+
+.PHONY: setup serve test lint system-deps build clean
+
+$(BIN)/etomkg: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/etomkg info > /dev/null   # builds and caches the bundled graph
+	touch $@
+
+setup: $(BIN)/etomkg
+
+system-deps:
+	bash tools/system-deps.sh
+
+serve: setup
+	$(BIN)/etomkg serve
+
+build: setup
+	$(BIN)/etomkg build -o build/graph
+
+lint: setup
+	$(BIN)/ruff check etomkg server tests benchmarks tools
+
+test: setup system-deps lint
+	$(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) build test-output .pytest_cache

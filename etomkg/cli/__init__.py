@@ -1,0 +1,17 @@
+"""The ``etomkg`` command line: a thin shell over the library.
+
+Each command lives in its own module and registers itself on :data:`main`.
+Exit codes: 0 success, 1 a check failed (validation, diff), 2 bad input
+(malformed query, unreadable file, unknown release or option).
+"""
+
+from __future__ import annotations
+
+# Command modules register themselves on import.
+from . import build as _build  # noqa: E402,F401
+from . import export as _export  # noqa: E402,F401
+from . import info as _info  # noqa: E402,F401
+from . import query as _query  # noqa: E402,F401
+from .main import main
+
+__all__ = ["main"]

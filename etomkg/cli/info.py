@@ -1,0 +1,51 @@
+"""``etomkg info``."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from ..results import render_rows
+from .main import main, open_graph, store_option
+
+
+@main.command("info")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@store_option
+def info_command(fmt: str, store_dir: str | None) -> None:
+    """Releases and process counts per level."""
+    kg = open_graph(store_dir)
+    rows = kg.select("""
+        SELECT ?release (STR(?level) AS ?lvl) (COUNT(?p) AS ?n) WHERE {
+          ?p a etom:ProcessElement ; etom:release/owl:versionInfo ?release ; etom:level ?level .
+        } GROUP BY ?release ?level""")
+    counts: dict[str, dict[int, int]] = {}
+    for row in rows:
+        counts.setdefault(row["release"], {})[int(row["lvl"])] = int(row["n"])
+    releases = kg.releases
+    if fmt == "json":
+        click.echo(
+            json.dumps(
+                {
+                    "base": kg.iris.base,
+                    "triples": len(kg),
+                    "default_release": kg.default_release,
+                    "releases": {r: {str(k): v for k, v in sorted(counts.get(r, {}).items())} for r in releases},
+                },
+                indent=1,
+            )
+        )
+        return
+    columns = ["release"] + [f"L{i}" for i in range(8)] + ["total"]
+    table = []
+    for release in releases:
+        per = counts.get(release, {})
+        row = {
+            "release": release + (" (default)" if release == kg.default_release else ""),
+            "total": str(sum(per.values())),
+        }
+        row.update({f"L{i}": str(per[i]) for i in range(8) if i in per})
+        table.append(row)
+    click.echo(f"etomkg: {len(kg)} triples, base {kg.iris.base}")
+    click.echo(render_rows(columns, table, "table"))

@@ -1,0 +1,55 @@
+"""The root command group and shared options."""
+
+from __future__ import annotations
+
+import functools
+import sys
+
+import click
+
+from .. import __version__
+from ..errors import EXIT_INPUT, EtomkgError
+from ..store import KnowledgeGraph
+
+
+class _Group(click.Group):
+    """Turns library errors into one clear line on stderr and exit code 2."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except EtomkgError as exc:
+            click.echo(f"etomkg: error: {exc}", err=True)
+            sys.exit(getattr(exc, "exit_code", EXIT_INPUT))
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="etomkg")
+def main() -> None:
+    """etomkg: TM Forum's eTOM as a validated, queryable, exportable knowledge graph.
+
+    \b
+    Exit codes: 0 success; 1 a check failed (validation, diff);
+    2 bad input (malformed query, unreadable file, unknown release or option).
+    """
+
+
+store_option = click.option(
+    "--store",
+    "store_dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    envvar="ETOMKG_STORE",
+    help="Persistent store folder (default: the bundled graph in memory). Env: ETOMKG_STORE.",
+)
+release_option = click.option(
+    "--release", "-r", default=None, help="Release, e.g. 25.5 or classic (default: the newest)."
+)
+
+
+@functools.lru_cache(maxsize=4)
+def open_graph(store_dir: str | None) -> KnowledgeGraph:
+    """The graph a command works on (opened once per process)."""
+    from ..store import open as open_kg
+
+    return open_kg(store_dir)

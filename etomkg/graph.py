@@ -1,0 +1,338 @@
+"""Render the canonical content as RDF quads: one named graph per release.
+
+Graphs: the ontology (``ONTOLOGY_IRI``), the framework graph (levels, layers,
+verticals, sources, dataset metadata) and one graph per release, named by the
+release IRI. No blank nodes are minted, so every serialisation is stable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pyoxigraph as ox
+
+from .model import Anomaly, Content, DeletedProcess, Process
+from .naming import (
+    DCTERMS,
+    ETOM,
+    LATEST_RELEASE,
+    ONTOLOGY_IRI,
+    OWL,
+    PROV,
+    RDF,
+    RDFS,
+    RELEASES,
+    SKOS,
+    VOID,
+    XKOS,
+    XSD,
+    Iris,
+    release_key,
+)
+from .resources import ontology_dir
+from .sources import SOURCE_TITLES
+
+RIGHTS_EN = (
+    "eTOM (the Business Process Framework, GB921) is © TM Forum. Process identifiers, names, levels and "
+    "structure are reproduced from TM Forum's publications (IPR mode RAND) with this notice; descriptions "
+    "and Chinese labels are the etomkg project's own words. TM Forum's own descriptions are not included."
+)
+RIGHTS_ZH = (
+    "eTOM（业务流程框架，GB921）版权归 TM Forum 所有。流程编号、名称、层级和结构引自 TM Forum 的出版物"
+    "（IPR 模式 RAND），并附此声明；描述和中文标签由 etomkg 项目自行撰写，不含 TM Forum 的原文描述。"
+)
+
+_TYPE = ox.NamedNode(RDF + "type")
+_INT = ox.NamedNode(XSD + "integer")
+_BOOL = ox.NamedNode(XSD + "boolean")
+
+
+def _n(iri: str) -> ox.NamedNode:
+    return ox.NamedNode(iri)
+
+
+def _e(local: str) -> ox.NamedNode:
+    return ox.NamedNode(ETOM + local)
+
+
+def _lit(value: str, lang: str | None = None) -> ox.Literal:
+    return ox.Literal(value, language=lang) if lang else ox.Literal(value)
+
+
+def _int(value: int) -> ox.Literal:
+    return ox.Literal(str(value), datatype=_INT)
+
+
+def _bool(value: bool) -> ox.Literal:
+    return ox.Literal("true" if value else "false", datatype=_BOOL)
+
+
+def zh_label(labels: dict[str, str], name: str) -> str | None:
+    """The Chinese label for an English name, tolerating ``and``/``&`` spelling differences of older listings."""
+    return labels.get(name) or labels.get(name.replace(" and ", " & "))
+
+
+class _Writer:
+    def __init__(self, graph: str) -> None:
+        self.graph = ox.NamedNode(graph)
+        self.quads: list[ox.Quad] = []
+
+    def add(self, s: str, p: str | ox.NamedNode, o: ox.NamedNode | ox.Literal) -> None:
+        pred = p if isinstance(p, ox.NamedNode) else ox.NamedNode(p)
+        self.quads.append(ox.Quad(ox.NamedNode(s), pred, o, self.graph))
+
+
+def ontology_quads() -> list[ox.Quad]:
+    """The ontology's own Turtle sources, in the ontology graph."""
+    graph = ox.NamedNode(ONTOLOGY_IRI)
+    quads = []
+    for path in sorted(ontology_dir().glob("*.ttl")):
+        for triple in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE):
+            quads.append(ox.Quad(triple.subject, triple.predicate, triple.object, graph))
+    return quads
+
+
+def build_quads(content: Content, iris: Iris) -> list[ox.Quad]:
+    """All quads of the bundled graph (unordered; the store gives canonical order on the way out)."""
+    quads = ontology_quads()
+    quads += _framework(content, iris)
+    for release in RELEASES:
+        quads += _release(content, iris, release)
+    return quads
+
+
+def _framework(content: Content, iris: Iris) -> list[ox.Quad]:
+    w = _Writer(iris.framework_graph)
+    ds = iris.dataset
+    w.add(ds, _TYPE, _n(VOID + "Dataset"))
+    w.add(ds, DCTERMS + "title", _lit("eTOM knowledge graph (etomkg)", "en"))
+    w.add(ds, DCTERMS + "title", _lit("eTOM 知识图谱（etomkg）", "zh"))
+    w.add(
+        ds,
+        DCTERMS + "description",
+        _lit(
+            "Every release of TM Forum's eTOM Business Process Framework from 23.0.1 to 26.0 and the classic framework, "
+            "with lineage between releases, data flows and end-to-end flows, in English and Chinese.",
+            "en",
+        ),
+    )
+    w.add(
+        ds,
+        DCTERMS + "description",
+        _lit(
+            "TM Forum eTOM 业务流程框架从 23.0.1 到 26.0 的各个版本以及经典框架，包括版本间沿袭、数据流和端到端流程，"
+            "中英双语。",
+            "zh",
+        ),
+    )
+    w.add(ds, DCTERMS + "rights", _lit(RIGHTS_EN, "en"))
+    w.add(ds, DCTERMS + "rights", _lit(RIGHTS_ZH, "zh"))
+    w.add(ds, DCTERMS + "rightsHolder", _lit("TM Forum"))
+    w.add(ds, DCTERMS + "license", _n("https://www.apache.org/licenses/LICENSE-2.0"))
+    w.add(ds, DCTERMS + "publisher", _lit("The etomkg project"))
+    w.add(ds, DCTERMS + "conformsTo", _n(ONTOLOGY_IRI))
+    for release in RELEASES:
+        w.add(ds, VOID + "subset", _n(iris.release(release)))
+    for key, title in SOURCE_TITLES.items():
+        src = iris.source(key)
+        w.add(src, _TYPE, _e("Source"))
+        w.add(src, DCTERMS + "title", _lit(title, "en"))
+        w.add(src, SKOS + "notation", _lit(key))
+    for depth in range(0, 8):
+        lvl = iris.level(depth)
+        w.add(lvl, _TYPE, _e("ProcessLevel"))
+        w.add(lvl, XKOS + "depth", _int(depth))
+        w.add(lvl, SKOS + "prefLabel", _lit(f"Level {depth}", "en"))
+        w.add(lvl, SKOS + "prefLabel", _lit(f"第{depth}层", "zh"))
+    for layer in content.layers:
+        iri = iris.layer(layer.key)
+        w.add(iri, _TYPE, _e("HorizontalLayer"))
+        w.add(iri, _TYPE, _n(SKOS + "Concept"))
+        w.add(iri, SKOS + "notation", _lit(layer.key))
+        w.add(iri, SKOS + "prefLabel", _lit(layer.name, "en"))
+        w.add(iri, SKOS + "prefLabel", _lit(layer.name_zh, "zh"))
+        w.add(iri, SKOS + "definition", _lit(layer.definition_en, "en"))
+        w.add(iri, SKOS + "definition", _lit(layer.definition_zh, "zh"))
+    schemes = {
+        "classic": ("Classic vertical groupings", "经典纵向分组"),
+        "current": ("Vertical groupings since release 15", "第 15 版以来的纵向分组"),
+    }
+    for scheme, (en, zh) in schemes.items():
+        iri = iris.vertical_scheme(scheme)
+        w.add(iri, _TYPE, _n(SKOS + "ConceptScheme"))
+        w.add(iri, SKOS + "prefLabel", _lit(en, "en"))
+        w.add(iri, SKOS + "prefLabel", _lit(zh, "zh"))
+    current = {v.name for v in content.verticals if v.scheme == "current"}
+    for vertical in content.verticals:
+        iri = iris.vertical(vertical.scheme, vertical.name)
+        w.add(iri, _TYPE, _e("VerticalGrouping"))
+        w.add(iri, _TYPE, _n(SKOS + "Concept"))
+        w.add(iri, SKOS + "inScheme", _n(iris.vertical_scheme(vertical.scheme)))
+        w.add(iri, SKOS + "notation", _lit(vertical.name))
+        w.add(iri, SKOS + "prefLabel", _lit(vertical.name, "en"))
+        w.add(iri, SKOS + "prefLabel", _lit(vertical.name_zh, "zh"))
+        if vertical.alt_zh:
+            w.add(iri, SKOS + "altLabel", _lit(vertical.alt_zh, "zh"))
+        w.add(iri, _e("area").value, _n(iris.process("classic", vertical.area)))
+        w.add(iri, SKOS + "definition", _lit(vertical.definition_en, "en"))
+        w.add(iri, SKOS + "definition", _lit(vertical.definition_zh, "zh"))
+        if vertical.note:
+            w.add(iri, SKOS + "editorialNote", _lit(vertical.note, "en"))
+        if vertical.scheme == "classic" and vertical.name in current:
+            w.add(iri, SKOS + "exactMatch", _n(iris.vertical("current", vertical.name)))
+    return w.quads
+
+
+def _release(content: Content, iris: Iris, release: str) -> list[ox.Quad]:
+    w = _Writer(iris.graph(release))
+    rel = iris.release(release)
+    w.add(rel, _TYPE, _e("Release"))
+    w.add(rel, _TYPE, _n(SKOS + "ConceptScheme"))
+    w.add(rel, OWL + "versionInfo", _lit(release))
+    w.add(rel, _e("releaseOrder").value, _int(release_key(release)))
+    title = "the classic eTOM framework" if release == "classic" else f"eTOM release {release}"
+    title_zh = "经典 eTOM 框架" if release == "classic" else f"eTOM {release} 版"
+    w.add(rel, SKOS + "prefLabel", _lit(title, "en"))
+    w.add(rel, SKOS + "prefLabel", _lit(title_zh, "zh"))
+    w.add(rel, DCTERMS + "title", _lit(title, "en"))
+    w.add(rel, DCTERMS + "isPartOf", _n(iris.dataset))
+    if release == LATEST_RELEASE:
+        w.add(
+            rel, SKOS + "editorialNote", _lit("The newest release: the default of every release-scoped command.", "en")
+        )
+    for note in content.release_notes.get(release, []):
+        w.add(rel, SKOS + "editorialNote", _lit(note, "en"))
+    for i, anomaly in enumerate(content.release_anomalies.get(release, [])):
+        _anomaly(w, iris, rel, anomaly, i)
+    procs = [p for p in content.processes if p.release == release]
+    sources = sorted({p.source for p in procs} | ({"S1d"} if release == "25.5" else set()))
+    for key in sources:
+        w.add(rel, PROV + "wasDerivedFrom", _n(iris.source(key)))
+    for proc in procs:
+        _process(w, content, iris, proc)
+    for link in content.links:
+        if link.newer_release == release:
+            _version_link(w, iris, link)
+    if release == "25.5":
+        for item in content.deleted:
+            _deleted(w, content, iris, item)
+    return w.quads
+
+
+def _process(w: _Writer, content: Content, iris: Iris, proc: Process) -> None:
+    iri = iris.process(proc.release, proc.identifier)
+    rel = iris.release(proc.release)
+    w.add(iri, _TYPE, _e("ProcessElement"))
+    w.add(iri, _TYPE, _n(SKOS + "Concept"))
+    if proc.release == "classic" and proc.level == 0:
+        w.add(iri, _TYPE, _e("ProcessArea"))
+    if proc.release != "classic" and proc.level == 1:
+        w.add(iri, _TYPE, _e("Domain"))
+    w.add(iri, SKOS + "notation", _lit(proc.identifier))
+    w.add(iri, SKOS + "prefLabel", _lit(proc.name, "en"))
+    if zh := zh_label(content.labels_zh, proc.name):
+        w.add(iri, SKOS + "prefLabel", _lit(zh, "zh"))
+    for alt in proc.alt_names:
+        w.add(iri, SKOS + "altLabel", _lit(alt, "en"))
+    if proc.level <= 2 and (definition := content.definitions.get(proc.name)):
+        w.add(iri, SKOS + "definition", _lit(definition[0], "en"))
+        w.add(iri, SKOS + "definition", _lit(definition[1], "zh"))
+    w.add(iri, _e("level").value, _int(proc.level))
+    w.add(iri, _e("hierarchyLevel").value, _n(iris.level(proc.level)))
+    w.add(iri, _e("release").value, _n(rel))
+    w.add(iri, SKOS + "inScheme", _n(rel))
+    if proc.parent:
+        parent = iris.process(proc.release, proc.parent)
+        w.add(iri, _e("parent").value, _n(parent))
+        w.add(iri, SKOS + "broader", _n(parent))
+    else:
+        w.add(iri, SKOS + "topConceptOf", _n(rel))
+        w.add(rel, SKOS + "hasTopConcept", _n(iri))
+    if proc.domain and proc.level >= 2 and not any(a.kind == "StrayIdentifier" for a in proc.anomalies):
+        w.add(iri, _e("domain").value, _n(iris.process(proc.release, proc.domain)))
+    scheme = "classic" if proc.release == "classic" else "current"
+    for vertical in proc.verticals:
+        w.add(iri, _e("vertical").value, _n(iris.vertical(scheme, vertical)))
+    if proc.layer:
+        w.add(iri, _e("layer").value, _n(iris.layer(proc.layer)))
+    if proc.area and proc.area != proc.identifier:
+        w.add(iri, _e("area").value, _n(iris.process("classic", proc.area)))
+    if proc.original_id:
+        w.add(iri, _e("originalIdentifier").value, _lit(proc.original_id))
+    if proc.uid:
+        w.add(iri, _e("uid").value, _lit(proc.uid))
+    if classic := content.classic_counterparts.get((proc.release, proc.identifier)):
+        w.add(iri, _e("classicCounterpart").value, _n(iris.process("classic", classic)))
+    w.add(iri, PROV + "wasDerivedFrom", _n(iris.source(proc.source)))
+    if proc.note:
+        w.add(iri, SKOS + "editorialNote", _lit(proc.note, "en"))
+    for i, anomaly in enumerate(proc.anomalies):
+        _anomaly(w, iris, iri, anomaly, i)
+
+
+def _anomaly(w: _Writer, iris: Iris, subject: str, anomaly: Anomaly, index: int) -> None:
+    iri = iris.anomaly(subject, anomaly.kind, index)
+    w.add(subject, _e("hasAnomaly").value, _n(iri))
+    w.add(iri, _TYPE, _e("Anomaly"))
+    w.add(iri, _e("anomalyKind").value, _e(anomaly.kind))
+    w.add(iri, RDFS + "comment", _lit(anomaly.comment, "en"))
+    if anomaly.raw is not None:
+        w.add(iri, _e("rawValue").value, _lit(anomaly.raw))
+
+
+def _version_link(w: _Writer, iris: Iris, link) -> None:
+    older = iris.process(link.older_release, link.older_id)
+    newer = iris.process(link.newer_release, link.newer_id)
+    w.add(newer, _e("previousVersion").value, _n(older))
+    w.add(older, _e("nextVersion").value, _n(newer))
+    node = iris.version_link(link.newer_release, link.newer_id)
+    w.add(node, _TYPE, _e("VersionLink"))
+    w.add(node, _e("older").value, _n(older))
+    w.add(node, _e("newer").value, _n(newer))
+    w.add(node, _e("basis").value, _lit(link.basis))
+    if link.basis == "renamed":
+        w.add(node, _e("renamed").value, _bool(True))
+    if link.renumbered:
+        w.add(node, _e("renumbered").value, _bool(True))
+
+
+def _deleted(w: _Writer, content: Content, iris: Iris, item: DeletedProcess) -> None:
+    iri = iris.deleted(item.release, item.uid)
+    rel = iris.release(item.release)
+    w.add(iri, _TYPE, _e("DeletedProcess"))
+    w.add(iri, _TYPE, _n(SKOS + "Concept"))
+    w.add(iri, OWL + "deprecated", _bool(True))
+    w.add(iri, SKOS + "prefLabel", _lit(item.name, "en"))
+    if zh := zh_label(content.labels_zh, item.name):
+        w.add(iri, SKOS + "prefLabel", _lit(zh, "zh"))
+    w.add(iri, _e("uid").value, _lit(item.uid))
+    w.add(iri, _e("release").value, _n(rel))
+    w.add(iri, SKOS + "inScheme", _n(rel))
+    if item.level is not None:
+        w.add(iri, _e("level").value, _int(item.level))
+    if item.former_identifier:
+        w.add(iri, _e("formerIdentifier").value, _lit(item.former_identifier))
+    if item.original_id:
+        w.add(iri, _e("originalIdentifier").value, _lit(item.original_id))
+    if item.status:
+        w.add(iri, _e("frameworkStatus").value, _lit(item.status))
+    if item.maturity:
+        w.add(iri, _e("maturityLevel").value, _lit(item.maturity))
+    for identifier, basis in item.replaced_by:
+        target = _n(iris.process(item.release, identifier))
+        w.add(iri, _e("replacedBy").value, target)
+        w.add(iri, DCTERMS + "isReplacedBy", target)
+        w.add(iri, SKOS + "historyNote", _lit(f"Replaced by {identifier} (matched by {basis}).", "en"))
+    if item.previous:
+        w.add(iri, PROV + "wasRevisionOf", _n(iris.process(*item.previous)))
+    if item.history_note:
+        w.add(iri, SKOS + "historyNote", _lit(item.history_note, "en"))
+    w.add(iri, PROV + "wasDerivedFrom", _n(iris.source("S1d")))
+
+
+def count_by(quads: Iterable[ox.Quad]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for quad in quads:
+        key = quad.graph_name.value
+        counts[key] = counts.get(key, 0) + 1
+    return counts

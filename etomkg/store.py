@@ -1,0 +1,173 @@
+"""The ready store: the ontology and every release in pyoxigraph, behind a small API.
+
+>>> import etomkg
+>>> kg = etomkg.open()
+>>> kg.default_release
+'26.0'
+>>> rows = kg.select('SELECT ?name WHERE { ?p skos:notation "1.4.5" ; etom:release ?r ; skos:prefLabel ?name . '
+...                  'FILTER(lang(?name) = "en") }', release="24.0")
+>>> rows[0]["name"]
+'Service Activation Management'
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from .errors import EtomkgError
+from .naming import LATEST_RELEASE, ONTOLOGY_IRI, PREFIXES, RELEASES, Iris, configured_base, release_key
+from .resources import source_files
+
+_CODE_FILES = ("sources.py", "graph.py", "naming.py", "model.py", "flows.py")
+
+
+class UnknownReleaseError(EtomkgError, ValueError):
+    """A release that the store does not hold."""
+
+
+def sources_digest(base: str) -> str:
+    """Hash of everything the bundled graph is built from (sources, builder code, base IRI)."""
+    digest = hashlib.sha256(base.encode())
+    here = Path(__file__).resolve().parent
+    for path in [*source_files(), *(here / name for name in _CODE_FILES if (here / name).exists())]:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def cache_dir() -> Path:
+    path = Path(os.environ.get("ETOMKG_CACHE") or Path.home() / ".cache" / "etomkg")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def bundled_quads(base: str | None = None) -> list[ox.Quad]:
+    """Build the bundled graph's quads from the sources (no cache)."""
+    from .graph import build_quads
+    from .sources import load_content
+
+    return build_quads(load_content(), Iris(configured_base(base)))
+
+
+def bundled_nquads_path(base: str | None = None) -> Path:
+    """The cached, canonical N-Quads file of the bundled graph, built on first use."""
+    base = configured_base(base)
+    path = cache_dir() / f"etomkg-{sources_digest(base)}.nq"
+    if not path.exists():
+        data = ox.serialize(bundled_quads(base), format=ox.RdfFormat.N_QUADS)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)  # atomic: concurrent builders never see half a file
+    return path
+
+
+def quads_from_lines(lines: list[str]) -> list[ox.Quad]:
+    """Parse canonical N-Quads lines back into quads, keeping their order."""
+    if not lines:
+        return []
+    return list(ox.parse(("\n".join(lines) + "\n").encode("utf-8"), format=ox.RdfFormat.N_QUADS))
+
+
+class KnowledgeGraph:
+    """The eTOM knowledge graph in a pyoxigraph store.
+
+    The default graph of a query is the union of all graphs; pass ``release=``
+    to restrict it to one release (plus the ontology and framework graphs).
+    Common prefixes (etom, skos, rdfs, owl, xsd, prov, dcterms, xkos) are predeclared.
+    """
+
+    def __init__(self, store: ox.Store, base: str | None = None) -> None:
+        self.store = store
+        self.iris = Iris(configured_base(base))
+
+    @property
+    def releases(self) -> list[str]:
+        """Releases present in the store, oldest first (classic first)."""
+        found = {
+            g.value.rsplit("/", 1)[-1]
+            for g in self.store.named_graphs()
+            if isinstance(g, ox.NamedNode) and g.value.startswith(self.iris.base + "/release/")
+        }
+        return sorted(found, key=release_key)
+
+    @property
+    def default_release(self) -> str:
+        releases = [r for r in self.releases if r != "classic"]
+        return releases[-1] if releases else LATEST_RELEASE
+
+    def check_release(self, release: str) -> str:
+        if release not in self.releases:
+            raise UnknownReleaseError(f"unknown release {release!r}; the store holds: {', '.join(self.releases)}")
+        return release
+
+    def release_graphs(self, release: str) -> list[ox.NamedNode]:
+        return [
+            ox.NamedNode(ONTOLOGY_IRI),
+            ox.NamedNode(self.iris.framework_graph),
+            ox.NamedNode(self.iris.graph(self.check_release(release))),
+        ]
+
+    def query(self, sparql: str, *, release: str | None = None, **kwargs):
+        """Run a SPARQL query; returns pyoxigraph's solutions, triples or boolean."""
+        if release is None and "default_graph" not in kwargs:
+            kwargs.setdefault("use_default_graph_as_union", True)
+        elif release is not None:
+            kwargs["default_graph"] = self.release_graphs(release)
+        return self.store.query(sparql, prefixes=PREFIXES, **kwargs)
+
+    def select(self, sparql: str, *, release: str | None = None, **kwargs) -> list[dict[str, str]]:
+        """Run a SELECT and return rows as dicts of plain strings (IRIs and literal values)."""
+        solutions = self.query(sparql, release=release, **kwargs)
+        names = [v.value for v in solutions.variables]
+        return [{name: row[name].value for name in names if row[name] is not None} for row in solutions]
+
+    def nquads_lines(self, graphs: Iterable[str] | None = None) -> list[str]:
+        """Canonical N-Quads lines of the given named graphs (all when omitted), sorted by graph, then line.
+
+        Sorting serialised lines (done in Rust, compared as plain strings) is
+        the cheap way to a total, reproducible order.
+        """
+        names = (
+            [ox.NamedNode(g) for g in graphs]
+            if graphs is not None
+            else sorted(self.store.named_graphs(), key=lambda g: g.value)
+        )
+        lines: list[str] = []
+        for graph in names:
+            data = ox.serialize(self.store.quads_for_pattern(None, None, None, graph), format=ox.RdfFormat.N_QUADS)
+            lines += sorted(data.decode("utf-8").splitlines())
+        return lines
+
+    def quads(self, graphs: Iterable[str] | None = None) -> list[ox.Quad]:
+        """Quads of the given named graphs (all when omitted), in canonical order."""
+        return quads_from_lines(self.nquads_lines(graphs))
+
+    def __len__(self) -> int:
+        return len(self.store)
+
+
+def open(store: str | os.PathLike | None = None, *, base: str | None = None) -> KnowledgeGraph:  # noqa: A001
+    """Open the eTOM knowledge graph, ready to query.
+
+    With no ``store``, an in-memory store is loaded with the ontology and every
+    bundled release (from a cached canonical N-Quads file, rebuilt when the
+    sources change). With ``store=DIR``, a persistent store there is used,
+    loaded with the bundled graph on first use.
+    """
+    base = configured_base(base)
+    ox_store = ox.Store(str(store)) if store is not None else ox.Store()
+    if store is None or len(ox_store) == 0:
+        ox_store.bulk_load(path=str(bundled_nquads_path(base)), format=ox.RdfFormat.N_QUADS)
+        if store is not None:
+            ox_store.flush()
+    return KnowledgeGraph(ox_store, base)
+
+
+__all__ = ["KnowledgeGraph", "UnknownReleaseError", "open", "bundled_quads", "RELEASES"]

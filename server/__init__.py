@@ -1,0 +1,1 @@
+"""The etomkg web layer (Flask): SPARQL endpoint, linked data, downloads and pages."""

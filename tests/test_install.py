@@ -1,0 +1,31 @@
+"""A non-editable install into a fresh virtual environment builds and queries on its own."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_wheel_install_in_fresh_venv_builds_and_queries(tmp_path):
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    subprocess.run([*pip, str(ROOT)], check=True, timeout=900)
+    env = {"PATH": f"{venv / 'bin'}:/usr/bin:/bin", "HOME": str(tmp_path), "ETOMKG_CACHE": str(tmp_path / "cache")}
+    etomkg = str(venv / "bin" / "etomkg")
+    work = tmp_path / "elsewhere"  # not the checkout: only the installed files may be used
+    work.mkdir()
+    out = subprocess.run([etomkg, "query", "--release", "25.5", "--format", "csv",
+                          "SELECT (COUNT(?p) AS ?n) WHERE { ?p etom:level 2 }"],
+                         cwd=work, env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["n", "120"]
+    subprocess.run([etomkg, "build", "-o", "graph", "--format", "turtle"], cwd=work, env=env, check=True,
+                   capture_output=True)
+    assert (work / "graph" / "releases" / "26.0" / "etom-26.0.ttl").stat().st_size > 1_000_000
+    shipped = subprocess.run([str(venv / "bin" / "python"), "-c",
+                              "import etomkg.resources as r; print(r.ontology_dir())"],
+                             cwd=work, env=env, capture_output=True, text=True, check=True).stdout
+    assert str(venv) in shipped and "site-packages/etomkg/ontology" in shipped
