@@ -19,7 +19,7 @@ def test_wheel_install_in_fresh_venv_builds_and_queries(tmp_path):
     work = tmp_path / "elsewhere"  # not the checkout: only the installed files may be used
     work.mkdir()
     out = subprocess.run([etomkg, "query", "--release", "25.5", "--format", "csv",
-                          "SELECT (COUNT(?p) AS ?n) WHERE { ?p etom:level 2 }"],
+                          "SELECT (COUNT(?p) AS ?n) WHERE { ?p a etom:ProcessElement ; etom:level 2 }"],
                          cwd=work, env=env, capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["n", "120"]
     subprocess.run([etomkg, "build", "-o", "graph", "--format", "turtle"], cwd=work, env=env, check=True,
