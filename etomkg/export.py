@@ -263,8 +263,13 @@ def _joined(lines: list[str]) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
 
 
-def serialize_lines(nquads_lines: list[str], fmt: str | RdfFormatInfo) -> bytes:
-    """Serialise canonical N-Quads lines (see ``KnowledgeGraph.nquads_lines``); byte-stable for the same lines."""
+def serialize_lines(
+    nquads_lines: list[str], fmt: str | RdfFormatInfo, *, ntriples_lines: list[str] | None = None
+) -> bytes:
+    """Serialise canonical N-Quads lines (see ``KnowledgeGraph.nquads_lines``); byte-stable for the same lines.
+
+    ``ntriples_lines`` may pass ``to_ntriples_lines(nquads_lines)`` when the caller already has it.
+    """
     info = fmt if isinstance(fmt, RdfFormatInfo) else rdf_format_for(fmt)
     if info.name == "nquads":
         return _joined(nquads_lines)
@@ -274,7 +279,7 @@ def serialize_lines(nquads_lines: list[str], fmt: str | RdfFormatInfo) -> bytes:
     if info.dataset:
         parsed = ox.parse(_joined(nquads_lines), format=ox.RdfFormat.N_QUADS)
         return ox.serialize(parsed, format=info.oxigraph, prefixes=_prefixes_for(info))
-    triples = _joined(to_ntriples_lines(nquads_lines))
+    triples = _joined(ntriples_lines if ntriples_lines is not None else to_ntriples_lines(nquads_lines))
     if info.name == "ntriples":
         return triples
     return ox.serialize(
