@@ -25,6 +25,9 @@ def test_wheel_install_in_fresh_venv_builds_and_queries(tmp_path):
     subprocess.run([etomkg, "build", "-o", "graph", "--format", "turtle"], cwd=work, env=env, check=True,
                    capture_output=True)
     assert (work / "graph" / "releases" / "26.0" / "etom-26.0.ttl").stat().st_size > 1_000_000
+    subprocess.run([etomkg, "export", "--format", "archimate", "--release", "25.5", "--root", "1.4.5", "-o", "x.xml"],
+                   cwd=work, env=env, check=True, capture_output=True)  # the etomkg.archimate subpackage ships
+    assert b'xsi:type="BusinessFunction"' in (work / "x.xml").read_bytes()
     shipped = subprocess.run([str(venv / "bin" / "python"), "-c",
                               "import etomkg.resources as r; print(r.ontology_dir())"],
                              cwd=work, env=env, capture_output=True, text=True, check=True).stdout

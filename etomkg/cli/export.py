@@ -7,7 +7,8 @@ import tempfile
 
 import click
 
-from ..export import select_lines, serialize_lines
+from ..errors import EtomkgError
+from ..export import ExportError, select_lines, serialize_lines
 from ..formats import FORMATS
 from .main import main, open_graph, release_option, store_option
 
@@ -16,15 +17,70 @@ EXPORTERS: dict[str, object] = {}  # extra formats (archimate, archi-csv …) re
 
 def write_atomically(path: str, data: bytes) -> None:
     """Write all or nothing: a failed export never leaves a partial file behind."""
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=folder, suffix=".part")
+    write_files_atomically({path: data})
+
+
+def write_files_atomically(files: dict[str, bytes]) -> None:
+    """Write several files all or nothing: every file goes to a temporary name first, then all are renamed."""
+    staged: list[tuple[str, str]] = []
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
+        for path, data in files.items():
+            folder = os.path.dirname(os.path.abspath(path))
+            try:
+                fd, tmp = tempfile.mkstemp(dir=folder, suffix=".part")
+            except OSError as exc:
+                raise EtomkgError(f"cannot write {path}: {exc.strerror} ({folder}); check the -o path") from exc
+            staged.append((tmp, path))
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; an export is an ordinary file
+        for tmp, path in staged:
+            os.replace(tmp, path)
     except BaseException:
-        os.unlink(tmp)
+        for tmp, _ in staged:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _archimate(kg, *, release, root, max_level, output, lang=None, element_type=None, views=None) -> bytes:
+    from ..archimate import export_archimate
+
+    return export_archimate(
+        kg,
+        release=release,
+        root=root,
+        max_level=max_level,
+        languages=lang,
+        element_type=element_type,
+        views=views is not False,
+    )
+
+
+def _archi_csv(kg, *, release, root, max_level, output, lang=None, element_type=None, views=None) -> None:
+    from ..archimate import csv_paths, export_archi_csv
+
+    if output == "-":
+        raise ExportError("--format archi-csv writes three files: give a prefix with -o, e.g. -o out/etom-26.0")
+    if views:
+        raise ExportError("--views: Archi's CSV files cannot carry views; use --format archimate for them")
+    files = export_archi_csv(
+        kg, release=release, root=root, max_level=max_level, languages=lang, element_type=element_type
+    )
+    paths = csv_paths(output)
+    write_files_atomically({paths[kind]: data for kind, data in files.items()})
+    for kind in files:
+        click.echo(f"wrote {paths[kind]} ({len(files[kind])} bytes)", err=True)
+
+
+EXPORTERS["archimate"] = _archimate
+EXPORTERS["archi-csv"] = _archi_csv
 
 
 @main.command("export")
@@ -33,13 +89,23 @@ def write_atomically(path: str, data: bytes) -> None:
     "fmt",
     default="turtle",
     show_default=True,
-    help=f"One of: {', '.join(FORMATS)} (and any registered exporter).",
+    help=f"One of: {', '.join(FORMATS)}, archimate (exchange XML), archi-csv (-o PREFIX).",
 )
 @release_option
 @click.option("--root", default=None, help="Export only this process and its descendants, e.g. 1.4.5.")
 @click.option("--max-level", type=int, default=None, help="Deepest level to include (0-7).")
 @click.option("--all-releases", is_flag=True, help="Every release together (named graphs where the format keeps them).")
 @click.option("-o", "--output", default="-", show_default=True, help="Output file (- for stdout).")
+@click.option(
+    "--lang", default=None, help="archimate, archi-csv: languages of names and documentation, e.g. en,zh (default)."
+)
+@click.option(
+    "--element-type",
+    type=click.Choice(["function", "process"]),
+    default=None,
+    help="archimate, archi-csv: process elements as BusinessFunction (default) or BusinessProcess.",
+)
+@click.option("--views/--no-views", default=None, help="archimate: write the map and flow views (default: yes).")
 @store_option
 def export_command(
     fmt: str,
@@ -48,15 +114,25 @@ def export_command(
     max_level: int | None,
     all_releases: bool,
     output: str,
+    lang: str | None,
+    element_type: str | None,
+    views: bool | None,
     store_dir: str | None,
 ) -> None:
-    """Export one release, a subtree of it, or everything, in an RDF format."""
-    kg = open_graph(store_dir)
+    """Export one release, a subtree of it, or everything, in an RDF format or for EA tools (ArchiMate)."""
+    extra = {k: v for k, v in {"lang": lang, "element_type": element_type, "views": views}.items() if v is not None}
     if fmt in EXPORTERS:
-        data = EXPORTERS[fmt](kg, release=release, root=root, max_level=max_level, output=output)
+        if all_releases:
+            raise ExportError(f"--all-releases: --format {fmt} exports one release at a time; use --release")
+        kg = open_graph(store_dir)
+        data = EXPORTERS[fmt](kg, release=release, root=root, max_level=max_level, output=output, **extra)
         if data is None:
             return
     else:
+        if extra:
+            options = ", ".join("--" + k.replace("_", "-") for k in extra)
+            raise ExportError(f"{options}: only for --format archimate or archi-csv, not {fmt}")
+        kg = open_graph(store_dir)
         from ..formats import rdf_format_for
 
         info = rdf_format_for(fmt)
