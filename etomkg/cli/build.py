@@ -34,7 +34,7 @@ def build_command(output: str, formats: tuple[str, ...], store_dir: str | None) 
     releases together, the JSON-LD context, and a manifest with triple counts and checksums.
     The same input gives byte-identical files."""
     started = time.perf_counter()
-    kg = open_graph(store_dir)
+    kg = open_graph(store_dir, in_memory=True)
     artefacts = build_artefacts(kg, output, formats=formats or None)
     total = sum(a.bytes for a in artefacts)
     click.echo(

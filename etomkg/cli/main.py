@@ -48,8 +48,14 @@ release_option = click.option(
 
 
 @functools.lru_cache(maxsize=4)
-def open_graph(store_dir: str | None) -> KnowledgeGraph:
-    """The graph a command works on (opened once per process)."""
-    from ..store import open as open_kg
+def open_graph(store_dir: str | None, *, in_memory: bool = False) -> KnowledgeGraph:
+    """The graph a command works on (opened once per process).
 
-    return open_kg(store_dir)
+    Without ``--store``, the read-only on-disk cache of the bundled graph: a
+    one-shot command then starts in milliseconds instead of loading into memory.
+    Commands that read the whole graph (build) ask for it ``in_memory``.
+    """
+    from ..store import open as open_kg
+    from ..store import open_cached
+
+    return open_kg(store_dir) if store_dir or in_memory else open_cached()
