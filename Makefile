@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: setup serve test lint system-deps build clean
+.PHONY: setup serve test lint system-deps build diagrams clean
 
 $(BIN)/etomkg: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,9 @@ serve: setup
 
 build: setup
 	$(BIN)/etomkg build -o build/graph
+
+diagrams: setup
+	$(BIN)/etomkg diagram --all-examples -o docs/diagrams
 
 lint: setup
 	$(BIN)/ruff check etomkg server tests benchmarks tools

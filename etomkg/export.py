@@ -96,6 +96,8 @@ _TERMS: dict[str, tuple[str, str]] = {
     "stepNumber": (ETOM + "stepNumber", "native"),
     "stepProcess": (ETOM + "stepProcess", "id"),
     "flowToNext": (ETOM + "flowToNext", "id"),
+    "trigger": (ETOM + "trigger", "lang"),
+    "sidEntity": (ETOM + "sidEntity", "plain"),
     "subset": (VOID + "subset", "id"),
 }
 _BY_PREDICATE = {iri: (key, kind) for key, (iri, kind) in _TERMS.items()}

@@ -98,6 +98,9 @@ def build_quads(content: Content, iris: Iris) -> list[ox.Quad]:
     quads += _framework(content, iris)
     for release in RELEASES:
         quads += _release(content, iris, release)
+    from .flows import flow_quads  # here, not at the top: flows.py uses this module's writer
+
+    quads += flow_quads(content, iris)
     return quads
 
 

@@ -98,6 +98,68 @@ class Layer:
     definition_zh: str
 
 
+@dataclass(frozen=True)
+class InformationEntity:
+    """A business object that passes between processes (named after its SID entity where one fits)."""
+
+    key: str
+    name_en: str
+    name_zh: str
+    definition_en: str
+    definition_zh: str
+    sid_name: str | None = None
+
+
+@dataclass(frozen=True)
+class DataFlow:
+    """One producer → consumer hand-off of an information entity, in one release.
+
+    A flow is stated for one release (``stated_release``); where both of its
+    processes have versions in another release along the version links, it is
+    carried there too, with the identifiers of that release.
+    """
+
+    key: str
+    release: str
+    producer: str
+    consumer: str
+    information: str
+    inferred: bool  # our inference rather than a hand-off stated by a source
+    evidence: str
+    evidence_url: str
+    notes: tuple[str, ...] = ()
+    stated_release: str = "25.5"
+
+    @property
+    def carried(self) -> bool:
+        return self.release != self.stated_release
+
+
+@dataclass(frozen=True)
+class FlowStep:
+    number: int
+    process: str
+    flow_to_next: str | None  # key of the data flow to the next step; None on the last step
+
+
+@dataclass(frozen=True)
+class EndToEndFlow:
+    key: str
+    release: str
+    name_en: str
+    name_zh: str
+    trigger_en: str
+    trigger_zh: str
+    definition_en: str
+    definition_zh: str
+    steps: tuple[FlowStep, ...]
+    stated_release: str = "25.5"
+
+    @property
+    def carried(self) -> bool:
+        return self.release != self.stated_release
+
+
 @dataclass
 class Content:
     """Everything the graph is built from."""
@@ -112,3 +174,7 @@ class Content:
     definitions: dict[str, tuple[str, str]]  # English name -> (en, zh)
     release_anomalies: dict[str, list[Anomaly]]
     release_notes: dict[str, list[str]]
+    # Data flows (``etomkg.flows``): stated ones and those carried to other releases along version links.
+    information: list[InformationEntity] = field(default_factory=list)
+    flows: list[DataFlow] = field(default_factory=list)
+    e2e_flows: list[EndToEndFlow] = field(default_factory=list)

@@ -131,6 +131,11 @@ class Iris:
     def information(self, key: str) -> str:
         return f"{self.base}/information/{key}"
 
+    @property
+    def information_scheme(self) -> str:
+        """The concept scheme of the information entities."""
+        return f"{self.base}/information"
+
     def flow(self, release: str, key: str) -> str:
         return f"{self.base}/release/{release}/flow/{key}"
 

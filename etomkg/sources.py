@@ -13,6 +13,7 @@ from collections import defaultdict
 from functools import lru_cache
 from pathlib import Path
 
+from .flows import attach_flows
 from .model import Anomaly, Content, DeletedProcess, Layer, Process, VersionLink, Vertical
 from .naming import DOMAIN_RELEASES, RELEASES, natural_key, release_key
 from .resources import content_dir, reference_dir
@@ -474,7 +475,7 @@ def load_content() -> Content:
         for r in DOMAIN_RELEASES
         if r != "25.5"
     }
-    return Content(
+    content = Content(
         processes=processes,
         deleted=deleted,
         links=links,
@@ -486,6 +487,7 @@ def load_content() -> Content:
         release_anomalies=dict(release_anomalies),
         release_notes=release_notes,
     )
+    return attach_flows(content)
 
 
 def releases_in_order() -> list[str]:

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 # Command modules register themselves on import.
 from . import build as _build  # noqa: E402,F401
+from . import diagram as _diagram  # noqa: E402,F401
 from . import export as _export  # noqa: E402,F401
+from . import flows as _flows  # noqa: E402,F401
 from . import info as _info  # noqa: E402,F401
+from . import queries as _queries  # noqa: E402,F401
 from . import query as _query  # noqa: E402,F401
 from .main import main
 
