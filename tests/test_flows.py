@@ -276,23 +276,31 @@ def flow_lines(kg) -> set[str]:
 
 
 @pytest.mark.parametrize("fmt", list(FORMATS))
-def test_flows_survive_every_export_format(cli, tmp_path, flow_lines, fmt):
+def test_flows_survive_every_export_format(cli, tmp_path, kg, flow_lines, fmt):
     out = tmp_path / f"etom-25.5.{FORMATS[fmt].extension}"
     cli("export", "--format", fmt, "--release", "25.5", "-o", str(out))
     assert len(flow_lines) > 1200
     assert flow_lines <= _triples(out, fmt)
+    if fmt == "jsonld":  # and read well, with the published context's keys
+        nodes = {n["id"]: n for n in json.loads(out.read_text(encoding="utf-8"))["graph"]}
+        flow = nodes[kg.iris.flow("25.5", "bill-invoice-to-receivables")]
+        assert flow["carries"] == kg.iris.information("customer-bill") and flow["inferred"] is False
+        assert (
+            flow["producer"] == kg.iris.process("25.5", "1.3.9") and flow["identifier"] == "bill-invoice-to-receivables"
+        )
+        e2e = nodes[kg.iris.e2e("25.5", "usage-to-payment")]
+        assert e2e["trigger"]["zh"] == "网络资源记录用量" and len(e2e["step"]) == 7
+        assert nodes[kg.iris.e2e_step("25.5", "usage-to-payment", 7)]["stepNumber"] == 7
 
 
 def test_information_entities_are_exported_with_the_framework(cli, tmp_path, kg):
-    out = tmp_path / "all.jsonld"
-    cli("export", "--format", "jsonld", "--all-releases", "-o", str(out))
-    doc = json.loads(out.read_text(encoding="utf-8"))
-    graphs = {g["id"]: g["graph"] for g in doc["graph"]}
-    entity = next(n for n in graphs[kg.iris.framework_graph] if n["id"] == kg.iris.information("customer-bill"))
-    assert entity["name"] == {"en": "Customer bill (invoice)", "zh": "客户账单（发票）"}
-    assert entity["sidEntity"] == "CustomerBill"
-    flow = next(n for n in graphs[kg.iris.graph("25.5")] if n.get("identifier") == "bill-invoice-to-receivables")
-    assert flow["carries"] == kg.iris.information("customer-bill") and flow["inferred"] is False
-    assert flow["producer"].endswith("/release/25.5/process/1.3.9")
-    e2e = next(n for n in graphs[kg.iris.graph("25.5")] if n.get("identifier") == "usage-to-payment")
-    assert e2e["trigger"]["zh"] == "网络资源记录用量" and len(e2e["step"]) == 7
+    out = tmp_path / "all.nq"
+    cli("export", "--format", "nquads", "--all-releases", "-o", str(out))
+    subject = f"<{kg.iris.information('customer-bill')}> "
+    with out.open(encoding="utf-8") as handle:
+        lines = [line for line in handle if line.startswith(subject)]
+    quads = list(ox.parse("".join(lines).encode(), format=ox.RdfFormat.N_QUADS))
+    assert {q.graph_name.value for q in quads} == {kg.iris.framework_graph}
+    labels = {(q.object.language, q.object.value) for q in quads if q.predicate.value.endswith("#prefLabel")}
+    assert labels == {("en", "Customer bill (invoice)"), ("zh", "客户账单（发票）")}
+    assert any(q.predicate.value.endswith("#sidEntity") and q.object.value == "CustomerBill" for q in quads)

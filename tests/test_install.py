@@ -32,3 +32,14 @@ def test_wheel_install_in_fresh_venv_builds_and_queries(tmp_path):
                               "import etomkg.resources as r; print(r.ontology_dir())"],
                              cwd=work, env=env, capture_output=True, text=True, check=True).stdout
     assert str(venv) in shipped and "site-packages/etomkg/ontology" in shipped
+    # The flows' sources, queries, shapes and diagram code ship too.
+    flows = subprocess.run([etomkg, "queries", "run", "information-flows", "-p", "information=service-order",
+                            "--format", "csv"], cwd=work, env=env, capture_output=True, text=True, check=True)
+    assert flows.stdout.splitlines()[1].startswith("producer,1.3.3,")
+    shapes = subprocess.run([str(venv / "bin" / "python"), "-c",
+                             "import etomkg.resources as r; print((r.shapes_dir() / 'flows.ttl').is_file())"],
+                            cwd=work, env=env, capture_output=True, text=True, check=True).stdout
+    assert shapes.strip() == "True"
+    svg = subprocess.run([etomkg, "diagram", "--e2e", "usage-to-payment"], cwd=work, env=env, capture_output=True,
+                         text=True, check=True).stdout
+    assert 'data-step="7"' in svg

@@ -17,7 +17,7 @@ every query names its release, so it also works on the union of all releases.
 >>> from etomkg import queries
 >>> [q.name for q in queries.all_queries()][:3]
 ['cross-domain-flows', 'cross-layer-flows', 'downstream']
->>> rows = queries.run(etomkg.open(), "e2e-steps", flow="trouble-to-resolve-proactive", release="25.5")
+>>> rows = queries.run(etomkg.store.open_cached(), "e2e-steps", flow="trouble-to-resolve-proactive", release="25.5")
 >>> [(r["step"], r["processId"]) for r in rows]
 [('1', '1.5.7'), ('2', '1.5.8'), ('3', '1.4.6'), ('4', '1.3.7')]
 """
