@@ -89,7 +89,15 @@ def test_entities_and_flows_are_bilingual_and_in_our_words(shared_dir):
 
 def test_the_mapping_of_classic_names_holds(reference):
     """process-mapping.csv records how the classic names of the evidence were mapped to 25.5 identifiers."""
+    deleted_sheet = (
+        Path(__file__).resolve().parents[1] / "etomkg" / "data" / "reference" / "deleted_processes_v25.5.csv"
+    )
+    with deleted_sheet.open(encoding="utf-8", newline="") as handle:
+        deleted = {row["original_id_raw"].strip() for row in csv.DictReader(handle)}
+    live = {row["original_id"] for (release, _), row in reference.items() if release == "25.5"}
     for row in _rows("process-mapping.csv"):
+        if row["mapping_type"] == "successor" and row["classic_id"]:
+            assert row["classic_id"] in deleted | live, row
         if row["id_25_5"]:
             assert reference[("25.5", row["id_25_5"])]["name"] == row["name_25_5"], row
         if row["mapping_type"] == "original_id":
