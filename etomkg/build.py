@@ -111,6 +111,34 @@ def build(
     """Write every artefact into ``out`` and return the manifest entries."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
+    groups = planned_groups(kg, formats=formats, releases=releases)
+    every_graph = groups[-1].graphs
+
+    _LINES.clear()
+    for graph in every_graph:
+        _LINES[graph] = kg.nquads_lines([graph])
+    _OUT[:] = [out]
+    artefacts = [_write("context.jsonld", context_bytes(), "jsonld-context", "", 0)]
+    # Three tasks of similar size: everything in plain formats, each release in plain formats, all JSON-LD.
+    tasks = [(_plain_formats, groups[-1:]), (_plain_formats, groups[:-1]), (_jsonld, groups)]
+    if processes > 1:
+        with multiprocessing.get_context("fork").Pool(min(processes, len(tasks))) as pool:
+            results = [pool.apply_async(func, (arg,)) for func, arg in tasks]
+            for result in results:
+                artefacts += result.get()
+    else:
+        for func, arg in tasks:
+            artefacts += func(arg)
+    _LINES.clear()
+
+    (out / "manifest.json").write_bytes(manifest_bytes(kg, artefacts))
+    return artefacts
+
+
+def planned_groups(
+    kg: KnowledgeGraph, *, formats: tuple[str, ...] | None = None, releases: list[str] | None = None
+) -> list[_Group]:
+    """The file sets ``build`` writes: the ontology, each release (with the framework graph), then everything."""
     wanted = set(formats or FORMATS)
     framework = kg.iris.framework_graph
     groups = [
@@ -129,25 +157,14 @@ def build(
         )
     every_graph = tuple(sorted(g.value for g in kg.store.named_graphs()))
     groups.append(_Group("all/etomkg", "all", every_graph, tuple(f for f in ALL_FORMATS if f in wanted)))
+    return groups
 
-    _LINES.clear()
-    for graph in every_graph:
-        _LINES[graph] = kg.nquads_lines([graph])
-    _OUT[:] = [out]
-    context = (json.dumps(jsonld_context(), indent=1, ensure_ascii=False) + "\n").encode()
-    artefacts = [_write("context.jsonld", context, "jsonld-context", "", 0)]
-    # Three tasks of similar size: everything in plain formats, each release in plain formats, all JSON-LD.
-    tasks = [(_plain_formats, groups[-1:]), (_plain_formats, groups[:-1]), (_jsonld, groups)]
-    if processes > 1:
-        with multiprocessing.get_context("fork").Pool(min(processes, len(tasks))) as pool:
-            results = [pool.apply_async(func, (arg,)) for func, arg in tasks]
-            for result in results:
-                artefacts += result.get()
-    else:
-        for func, arg in tasks:
-            artefacts += func(arg)
-    _LINES.clear()
 
+def context_bytes() -> bytes:
+    return (json.dumps(jsonld_context(), indent=1, ensure_ascii=False) + "\n").encode()
+
+
+def manifest_bytes(kg: KnowledgeGraph, artefacts: list[Artefact]) -> bytes:
     manifest = {
         "ontology": ONTOLOGY_IRI,
         "ontologyVersion": ONTOLOGY_VERSION,
@@ -156,5 +173,50 @@ def build(
         "releases": kg.releases,
         "files": [asdict(a) for a in sorted(artefacts, key=lambda a: a.path)],
     }
-    (out / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    return artefacts
+    return (json.dumps(manifest, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def artefact_paths(kg: KnowledgeGraph) -> list[str]:
+    """Every file ``build`` writes (manifest.json last), relative to its output folder."""
+    paths = ["context.jsonld"]
+    for group in planned_groups(kg):
+        paths += [f"{group.prefix}.{FORMATS[fmt].extension}" for fmt in group.formats]
+    return paths + ["manifest.json"]
+
+
+def render_artefact(kg: KnowledgeGraph, relative: str) -> tuple[bytes, Artefact]:
+    """The bytes ``build`` writes at ``relative`` (one file, rendered on its own), with its manifest entry.
+
+    The server renders downloads with this, lazily, one file at a time.
+    """
+    if relative == "context.jsonld":
+        data = context_bytes()
+        return data, Artefact(relative, "jsonld-context", "", 0, len(data), hashlib.sha256(data).hexdigest())
+    if relative == "manifest.json":
+        artefacts = [render_artefact(kg, path)[1] for path in artefact_paths(kg)[:-1]]
+        data = manifest_bytes(kg, artefacts)
+        return data, Artefact(relative, "manifest", "", 0, len(data), hashlib.sha256(data).hexdigest())
+    for group in planned_groups(kg):
+        for fmt in group.formats:
+            if relative != f"{group.prefix}.{FORMATS[fmt].extension}":
+                continue
+            per_graph = {graph: kg.nquads_lines([graph]) for graph in group.graphs}
+            lines = [line for graph in group.graphs for line in per_graph[graph]]
+            info = FORMATS[fmt]
+            dataset = info.dataset if fmt != "jsonld" else group.release == "all"
+            if fmt == "jsonld":
+                nodes = [
+                    (
+                        graph,
+                        graph_nodes(
+                            ox.parse(("\n".join(per_graph[graph]) + "\n").encode(), format=ox.RdfFormat.N_QUADS)
+                        ),
+                    )
+                    for graph in group.graphs
+                ]
+                data = jsonld_document(nodes, dataset=dataset)
+            else:
+                data = serialize_lines(lines, info)
+            count = len(lines) if dataset else len(to_ntriples_lines(lines))
+            return data, Artefact(relative, fmt, group.release, count, len(data), hashlib.sha256(data).hexdigest())
+    raise KeyError(relative)

@@ -295,6 +295,25 @@ def serialize(quads: list[ox.Quad], fmt: str | RdfFormatInfo) -> bytes:
     return serialize_lines(sorted(data.splitlines()), fmt)
 
 
+def serialize_triples(triples: Iterable[ox.Triple | ox.Quad], fmt: str | RdfFormatInfo) -> bytes:
+    """Serialise triples (graph names of quads are dropped) deterministically: sorted, deduplicated.
+
+    >>> t = ox.Triple(ox.NamedNode("http://example.org/a"), ox.NamedNode(SKOS + "notation"), ox.Literal("1.4"))
+    >>> serialize_triples([t, t], "ntriples").decode()
+    '<http://example.org/a> <http://www.w3.org/2004/02/skos/core#notation> "1.4" .\\n'
+    """
+    info = fmt if isinstance(fmt, RdfFormatInfo) else rdf_format_for(fmt)
+    plain = [ox.Triple(t.subject, t.predicate, t.object) for t in triples]
+    lines = sorted(set(ox.serialize(plain, format=ox.RdfFormat.N_TRIPLES).decode("utf-8").splitlines()))
+    data = _joined(lines)
+    if info.name in ("ntriples", "nquads"):
+        return data
+    parsed = ox.parse(data, format=ox.RdfFormat.N_TRIPLES)
+    if info.name == "jsonld":
+        return jsonld_document([("", graph_nodes(parsed))], dataset=False)
+    return ox.serialize(parsed, format=info.oxigraph, prefixes=_prefixes_for(info))
+
+
 def _prefixes_for(info: RdfFormatInfo) -> dict[str, str] | None:
     return PREFIXES if info.name in ("turtle", "trig", "rdfxml") else None
 
@@ -362,4 +381,13 @@ def sort_identifiers(identifiers: Iterable[str]) -> list[str]:
     return sorted(identifiers, key=natural_key)
 
 
-__all__ = ["FORMATS", "serialize", "serialize_lines", "select_lines", "to_jsonld", "jsonld_context", "ExportError"]
+__all__ = [
+    "FORMATS",
+    "serialize",
+    "serialize_lines",
+    "serialize_triples",
+    "select_lines",
+    "to_jsonld",
+    "jsonld_context",
+    "ExportError",
+]

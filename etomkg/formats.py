@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -83,3 +84,135 @@ def rdf_format_for_path(path: str) -> RdfFormatInfo:
     """The format of a file from its extension (``.ttl``, ``.jsonld`` …)."""
     suffix = path.rsplit(".", 1)[-1].lower() if "." in path else ""
     return rdf_format_for(suffix)
+
+
+# --- HTTP content negotiation (the server's Accept handling; Flask-free) ---------------------------------------
+
+#: Media types a SPARQL client may send for SELECT/ASK results, mapped onto :data:`RESULT_FORMATS`;
+#: the standard types first (the first is the default), then the aliases clients send.
+RESULT_MEDIA_TYPES: dict[str, str] = {
+    "application/sparql-results+json": "json",
+    "application/sparql-results+xml": "xml",
+    "text/csv": "csv",
+    "text/tab-separated-values": "tsv",
+    "application/json": "json",
+    "application/xml": "xml",
+    "text/xml": "xml",
+}
+
+#: Media types for CONSTRUCT/DESCRIBE results and linked-data documents, mapped onto :data:`FORMATS`;
+#: the standard types first (the first is the default), then the aliases.
+GRAPH_MEDIA_TYPES: dict[str, str] = {
+    "text/turtle": "turtle",
+    "application/n-triples": "ntriples",
+    "application/rdf+xml": "rdfxml",
+    "application/ld+json": "jsonld",
+    "application/trig": "trig",
+    "application/n-quads": "nquads",
+    "application/x-turtle": "turtle",
+    "text/plain": "ntriples",
+    "application/xml": "rdfxml",
+    "text/xml": "rdfxml",
+    "application/json": "jsonld",
+}
+
+
+@dataclass(frozen=True)
+class MediaRange:
+    """One element of an Accept header: ``type/subtype`` with its quality and position."""
+
+    type: str
+    subtype: str
+    q: float
+    position: int
+
+    def matches(self, media_type: str) -> int:
+        """Specificity of the match of ``media_type`` (3 exact, 2 ``type/*``, 1 ``*/*``), 0 when it does not match."""
+        kind, _, sub = media_type.partition("/")
+        if self.type == "*" and self.subtype == "*":
+            return 1
+        if self.type != kind:
+            return 0
+        if self.subtype == "*":
+            return 2
+        return 3 if self.subtype == sub else 0
+
+
+def parse_accept(header: str | None) -> list[MediaRange]:
+    """Parse an HTTP Accept header (RFC 9110 §12.5.1): combined lists, q-values, wildcards, parameters.
+
+    Malformed elements are skipped rather than failing the whole header.
+
+    >>> [(r.type, r.subtype, r.q) for r in parse_accept("text/turtle;q=0.5, application/ld+json , */*;q=0.1")]
+    [('text', 'turtle', 0.5), ('application', 'ld+json', 1.0), ('*', '*', 0.1)]
+    >>> parse_accept("text/html;level=1;q=0")[0].q
+    0.0
+    >>> parse_accept("nonsense, text/csv;q=abc")
+    []
+    """
+    ranges: list[MediaRange] = []
+    for position, element in enumerate((header or "").split(",")):
+        media, *params = (part.strip() for part in element.split(";"))
+        kind, slash, sub = media.lower().partition("/")
+        if not slash or not kind or not sub or (kind == "*" and sub != "*"):
+            continue
+        q = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    q = float(value.strip())
+                except ValueError:
+                    q = -1.0
+        if not 0.0 <= q <= 1.0:
+            continue
+        ranges.append(MediaRange(kind, sub, q, position))
+    return ranges
+
+
+@functools.lru_cache(maxsize=512)
+def negotiate(accept: str | None, offers: tuple[str, ...]) -> str | None:
+    """The offered media type the client prefers, or ``None`` when none is acceptable.
+
+    Each offer takes the quality of the most specific range that matches it;
+    ties go to the more specific match, then to the client's order, then to the
+    order of ``offers`` (the server's preference). No or an empty Accept header
+    accepts anything, so the first offer wins; so does a header with no
+    well-formed media range in it.
+
+    Results are cached: servers see the same few Accept headers over and over.
+
+    >>> offers = ("application/sparql-results+json", "application/sparql-results+xml", "text/csv")
+    >>> negotiate("text/csv;q=0.9, application/sparql-results+xml", offers)
+    'application/sparql-results+xml'
+    >>> negotiate("*/*", offers), negotiate(None, offers)
+    ('application/sparql-results+json', 'application/sparql-results+json')
+    >>> negotiate("text/*, application/sparql-results+json;q=0.2", offers)
+    'text/csv'
+    >>> negotiate("application/*;q=0.8, application/sparql-results+json;q=0", offers)
+    'application/sparql-results+xml'
+    >>> negotiate("image/png", offers) is None
+    True
+    """
+    ranges = parse_accept(accept)
+    if not ranges:  # no header, an empty one, or nothing usable in it: no preference
+        return offers[0] if offers else None
+    best: tuple | None = None
+    chosen = None
+    for order, offer in enumerate(offers):
+        match = max(((r.matches(offer), -r.position, r.q) for r in ranges if r.matches(offer)), default=None)
+        if match is None or match[2] <= 0:
+            continue
+        specificity, neg_position, q = match
+        rank = (q, specificity, neg_position, -order)
+        if best is None or rank > best:
+            best, chosen = rank, offer
+    return chosen
+
+
+def result_format_for_media_type(media_type: str) -> ResultFormatInfo:
+    return RESULT_FORMATS[RESULT_MEDIA_TYPES[media_type]]
+
+
+def graph_format_for_media_type(media_type: str) -> RdfFormatInfo:
+    return FORMATS[GRAPH_MEDIA_TYPES[media_type]]

@@ -119,3 +119,18 @@ def test_same_input_gives_byte_identical_files(built, cli, tmp_path):
     first = {f["path"]: f["sha256"] for f in json.loads((built / "manifest.json").read_text())["files"]}
     for entry in json.loads((again / "manifest.json").read_text())["files"]:
         assert first[entry["path"]] == entry["sha256"], entry["path"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["context.jsonld", "ontology/etomkg-ontology.ttl", "releases/25.5/etom-25.5.jsonld", "releases/classic/etom-classic.nt"],
+)
+def test_one_artefact_rendered_alone_is_the_built_file(built, kg, path):
+    """The server renders downloads one at a time; each must be the very file `etomkg build` writes."""
+    from etomkg.build import artefact_paths, render_artefact
+
+    data, entry = render_artefact(kg, path)
+    assert data == (built / path).read_bytes()
+    manifest = {f["path"]: f for f in json.loads((built / "manifest.json").read_text())["files"]}
+    assert manifest[path]["triples"] == entry.triples and manifest[path]["sha256"] == entry.sha256
+    assert set(artefact_paths(kg)) == set(manifest) | {"manifest.json"}

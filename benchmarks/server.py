@@ -1,0 +1,292 @@
+"""etomkg serve against the Oxigraph server, same data, same load, same client, on loopback.
+
+Starts ``etomkg serve`` and ``oxigraph serve`` (in memory, union default graph,
+the bundled N-Quads POSTed to its /store), then drives both with the same
+bounded load per query kind — lookups by identifier, descendants of an L1, a
+GROUP BY over releases — with parameters varied per request (no cache can
+answer), rounds interleaved so that a noisy machine hurts both alike. Prints
+throughput and p50/p99 latency side by side, as ratios etomkg / Oxigraph, and
+the start-up time and memory of etomkg's workers.
+
+    .venv/bin/python benchmarks/server.py [--requests 2000] [--concurrency 8] [--rounds 3] [--workers 2 --threads 4]
+
+Targets (issue 5): throughput >= 0.8x Oxigraph's on every query kind, p99 <= 1.5x.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from http.client import HTTPConnection
+from pathlib import Path
+from urllib.parse import urlencode
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+PREFIXES = (
+    "PREFIX etom: <https://w3id.org/etomkg/ontology#> PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
+    "PREFIX owl: <http://www.w3.org/2002/07/owl#> "
+)
+BASE = "https://w3id.org/etomkg"
+RELEASES = ["23.0.1", "23.5", "24.0", "24.5", "25.0", "25.5", "26.0"]
+IDS = [f"1.{a}.{b}" for a in range(1, 8) for b in range(1, 13)]
+
+QUERIES = {
+    "lookup": lambda r: (
+        PREFIXES + f'SELECT ?p ?name WHERE {{ ?p skos:notation "{r.choice(IDS)}" ; skos:prefLabel ?name }}'
+    ),
+    "descendants": lambda r: (
+        PREFIXES
+        + f"SELECT ?p ?id WHERE {{ ?p etom:parent+ <{BASE}/release/{r.choice(RELEASES)}/process/1.{r.randint(1, 7)}> ; "
+        "skos:notation ?id }"
+    ),
+    "group-by": lambda r: (
+        PREFIXES
+        + f"SELECT ?release (COUNT(?p) AS ?n) WHERE {{ ?p etom:release/owl:versionInfo ?release ; etom:level {r.randint(0, 5)} }} "
+        "GROUP BY ?release"
+    ),
+}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until(check, what: str, limit: float = 300.0, proc: subprocess.Popen | None = None) -> float:
+    started = time.perf_counter()
+    while time.perf_counter() - started < limit:
+        if proc is not None and proc.poll() is not None:
+            raise SystemExit(f"{what} exited with status {proc.returncode}")
+        try:
+            if check():
+                return time.perf_counter() - started
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.02)
+    raise SystemExit(f"{what} did not come up in {limit:.0f} s")
+
+
+def drive(port: int, path: str, kind: str, total: int, concurrency: int, seed: int) -> tuple[float, list[float], int]:
+    """``total`` requests over ``concurrency`` keep-alive connections; returns (req/s, latencies, errors)."""
+    latencies: list[float] = []
+    errors = [0]
+    per_client = total // concurrency
+
+    def client(index: int) -> None:
+        rng = random.Random(seed * 1000 + index)
+        connection = HTTPConnection("127.0.0.1", port, timeout=120)
+        mine = []
+        for _ in range(per_client):
+            body = urlencode({"query": QUERIES[kind](rng)})
+            started = time.perf_counter()
+            connection.request(
+                "POST",
+                path,
+                body,
+                {"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/sparql-results+json"},
+            )
+            response = connection.getresponse()
+            response.read()
+            mine.append(time.perf_counter() - started)
+            if response.status != 200:
+                errors[0] += 1
+        latencies.extend(mine)
+        connection.close()
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(concurrency)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return per_client * concurrency / (time.perf_counter() - started), latencies, errors[0]
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * p))]
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def children(pid: int) -> list[int]:
+    out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
+    return [int(p) for p in out.split()]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--requests", type=int, default=2000, help="per query kind, per server, per round")
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--kinds", default=",".join(QUERIES), help="comma-separated query kinds to run")
+    parser.add_argument(
+        "--no-reference",
+        dest="reference",
+        action="store_false",
+        help="skip the issue's reference app (minimal Flask + pyoxigraph, gunicorn 2 sync workers)",
+    )
+    args = parser.parse_args()
+    kinds = [k for k in args.kinds.split(",") if k in QUERIES]
+
+    sys.path.insert(0, str(ROOT))
+    from etomkg.store import bundled_nquads_path
+
+    nquads = bundled_nquads_path()
+    procs: list[subprocess.Popen] = []
+    try:
+        ours_port = free_port()
+        started = time.perf_counter()
+        ours = subprocess.Popen(
+            [
+                str(BIN / "etomkg"),
+                "serve",
+                "--port",
+                str(ours_port),
+                "--workers",
+                str(args.workers),
+                "--threads",
+                str(args.threads),
+                "--log-level",
+                "warning",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        procs.append(ours)
+        first = wait_until(
+            lambda: requests.get(f"http://127.0.0.1:{ours_port}/sparql", params={"query": "ASK {}"}).ok,
+            "etomkg serve",
+            proc=ours,
+        )
+        print(
+            f"etomkg serve: start-up to first answered query {first:.2f} s "
+            f"(wall clock, incl. process start; load average {os.getloadavg()[0]:.1f})"
+        )
+        wait_until(
+            lambda: requests.get(f"http://127.0.0.1:{ours_port}/health").json()["answering_from"] == "memory",
+            "the in-memory store",
+        )
+        print(f"etomkg serve: every worker answers from memory after {time.perf_counter() - started:.1f} s")
+
+        oxi_port = free_port()
+        oxigraph = shutil.which("oxigraph", path=str(BIN)) or "oxigraph"
+        oxi = subprocess.Popen(
+            [oxigraph, "serve", "--bind", f"127.0.0.1:{oxi_port}", "--union-default-graph"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        procs.append(oxi)
+        wait_until(
+            lambda: requests.get(f"http://127.0.0.1:{oxi_port}/query", params={"query": "ASK {}"}).ok, "oxigraph"
+        )
+        with open(nquads, "rb") as handle:
+            loaded = requests.post(
+                f"http://127.0.0.1:{oxi_port}/store", data=handle, headers={"Content-Type": "application/n-quads"}
+            )
+        loaded.raise_for_status()
+
+        targets = {"etomkg": (ours_port, "/sparql"), "oxigraph": (oxi_port, "/query")}
+        if args.reference:
+            ref_port = free_port()
+            reference = subprocess.Popen(
+                [
+                    str(BIN / "gunicorn"),
+                    "-w",
+                    "2",
+                    "-k",
+                    "sync",
+                    "--preload",
+                    "-b",
+                    f"127.0.0.1:{ref_port}",
+                    "--chdir",
+                    str(ROOT / "benchmarks"),
+                    "reference_app:app",
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            procs.append(reference)
+            wait_until(
+                lambda: requests.get(f"http://127.0.0.1:{ref_port}/sparql", params={"query": "ASK {}"}).ok,
+                "the reference app",
+            )
+            targets["reference"] = (ref_port, "/sparql")
+        for port, path in targets.values():  # warm up both
+            drive(port, path, "lookup", 200, args.concurrency, seed=0)
+        results: dict[tuple[str, str], list] = {}
+        for round_ in range(args.rounds):
+            for kind in kinds:
+                order = list(targets) if round_ % 2 == 0 else list(reversed(targets))  # interleaved
+                for name in order:
+                    port, path = targets[name]
+                    rate, latencies, errors = drive(port, path, kind, args.requests, args.concurrency, seed=round_ + 1)
+                    entry = results.setdefault((name, kind), [[], [], 0])
+                    entry[0].append(rate)
+                    entry[1].extend(latencies)
+                    entry[2] += errors
+
+        print(
+            f"\n{args.requests} requests x {args.rounds} rounds per kind, concurrency {args.concurrency}, "
+            f"etomkg --workers {args.workers} --threads {args.threads}"
+        )
+        print(
+            f"{'query':12} {'etomkg req/s':>13} {'oxigraph req/s':>15} {'ratio':>6} | "
+            f"{'p50 ms e/o':>13} {'ratio':>6} | {'p99 ms e/o':>15} {'ratio':>6} | errors"
+        )
+        for kind in kinds:
+            e, o = results[("etomkg", kind)], results[("oxigraph", kind)]
+            e_rate, o_rate = statistics.median(e[0]), statistics.median(o[0])
+            e50, o50 = percentile(e[1], 0.5) * 1000, percentile(o[1], 0.5) * 1000
+            e99, o99 = percentile(e[1], 0.99) * 1000, percentile(o[1], 0.99) * 1000
+            print(
+                f"{kind:12} {e_rate:13.0f} {o_rate:15.0f} {e_rate / o_rate:6.2f} | "
+                f"{e50:6.2f}/{o50:6.2f} {e50 / o50:6.2f} | {e99:7.2f}/{o99:7.2f} {e99 / o99:6.2f} | {e[2]}/{o[2]}"
+            )
+        if args.reference:
+            print("\nthe reference app (minimal Flask + pyoxigraph, gunicorn 2 sync workers) in the same run:")
+            for kind in kinds:
+                r, o = results[("reference", kind)], results[("oxigraph", kind)]
+                r_rate, o_rate = statistics.median(r[0]), statistics.median(o[0])
+                r99, o99 = percentile(r[1], 0.99) * 1000, percentile(o[1], 0.99) * 1000
+                print(
+                    f"{kind:12} {r_rate:13.0f} req/s  throughput ratio {r_rate / o_rate:5.2f}  p99 ratio {r99 / o99:5.2f}"
+                    f"  errors {r[2]}"
+                )
+        workers = children(ours.pid)
+        print(
+            "\netomkg worker RSS: "
+            + ", ".join(f"{rss_mb(pid):.0f} MB" for pid in workers)
+            + f" (master {rss_mb(ours.pid):.0f} MB); oxigraph RSS {rss_mb(oxi.pid):.0f} MB"
+        )
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,56 @@
+"""One access-log line per request (status, duration, bytes, the query's hash), and the in-flight count."""
+
+from __future__ import annotations
+
+import time
+
+from flask import Flask
+
+from .executor import Watchdog, access_log
+
+
+class AccessLog:
+    """WSGI middleware around the Flask app: cheap, and it sees every response, errors included."""
+
+    def __init__(self, wsgi_app, watchdog: Watchdog) -> None:
+        self.wsgi_app = wsgi_app
+        self.watchdog = watchdog
+
+    def __call__(self, environ, start_response):
+        started = time.perf_counter()
+        seen: list = [None, None]
+
+        def capture(status, headers, exc_info=None):
+            seen[0] = status
+            for name, value in headers:
+                if name == "Content-Length":
+                    seen[1] = value
+            return start_response(status, headers, exc_info)
+
+        self.watchdog.request_started()
+        try:
+            return self.wsgi_app(environ, capture)
+        finally:
+            self.watchdog.request_finished()
+            path = environ.get("PATH_INFO", "")
+            if environ.get("QUERY_STRING") and not path.startswith("/sparql"):
+                path += "?" + environ["QUERY_STRING"]
+            access_log.info(
+                '%s "%s %s" %s %.1fms %sB q=%s',
+                environ.get("REMOTE_ADDR", "-"),
+                environ.get("REQUEST_METHOD"),
+                path,
+                (seen[0] or "-").split(" ", 1)[0],
+                (time.perf_counter() - started) * 1000,
+                seen[1] or "-",
+                environ.get("etomkg.query_hash", "-"),
+            )
+
+
+def init_watchdog(app: Flask) -> None:
+    app.extensions["etomkg.watchdog"] = Watchdog(float(app.config["QUERY_TIMEOUT"]))
+
+
+def init_app(app: Flask) -> None:
+    """Wrap everything (Flask and the mounted /sparql endpoint): call it last."""
+    app.wsgi_app = AccessLog(app.wsgi_app, app.extensions["etomkg.watchdog"])

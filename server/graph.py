@@ -1,0 +1,159 @@
+"""The one store of a process, opened through the library and shared by every request.
+
+Start-up is fast and queries are fast: under ``etomkg serve`` a worker first
+opens a read-only on-disk copy of the bundled graph (built once in the cache
+folder; opening takes milliseconds), answers from it at once, and meanwhile
+loads the in-memory store (2.5× faster to query) in a background thread
+(pyoxigraph releases the GIL while loading); then it swaps stores.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import threading
+import time
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import pyoxigraph as ox
+from flask import Flask, current_app
+
+import etomkg
+from etomkg.naming import ONTOLOGY_IRI, configured_base
+from etomkg.store import KnowledgeGraph, bundled_nquads_path, cache_dir, sources_digest
+
+log = logging.getLogger("etomkg.server")
+
+
+@dataclass
+class ServedGraph:
+    """The knowledge graph plus facts the server needs on every request (computed once: the store is read-only)."""
+
+    kg: KnowledgeGraph
+    read_only: bool = True
+    releases: list[str] = field(default_factory=list)
+    newest: str = ""
+    graph_names: frozenset[str] = frozenset()
+    triples: int = 0
+    digest: str = ""  # of the sources (keys the download cache)
+    answering_from: str = "memory"  # or "disk" while the in-memory store loads (see the module docstring)
+
+    @classmethod
+    def load(cls, kg: KnowledgeGraph, read_only: bool = True, triples: int | None = None) -> ServedGraph:
+        names = frozenset(g.value for g in kg.store.named_graphs() if isinstance(g, ox.NamedNode))
+        return cls(kg, read_only, kg.releases, kg.default_release, names, len(kg.store) if triples is None else triples)
+
+    @property
+    def base(self) -> str:
+        return self.kg.iris.base
+
+    def refresh(self) -> None:
+        """Recompute the cached facts (after an administrator's update)."""
+        fresh = ServedGraph.load(self.kg, self.read_only)
+        self.releases, self.newest, self.graph_names, self.triples = (
+            fresh.releases,
+            fresh.newest,
+            fresh.graph_names,
+            fresh.triples,
+        )
+        self.__dict__.pop("release_graphs", None)
+
+    @cached_property
+    def release_graphs(self) -> dict[str, str]:
+        return {release: self.kg.iris.graph(release) for release in self.releases}
+
+    def path_for(self, iri: str) -> str | None:
+        """The path on this server that dereferences ``iri``, or None for IRIs it does not serve."""
+        if iri == ONTOLOGY_IRI or iri.startswith(ONTOLOGY_IRI + "#"):
+            return "/ontology" + iri[len(ONTOLOGY_IRI) :]
+        if iri.startswith(self.base + "/"):
+            return iri[len(self.base) :]
+        return None
+
+    def iri_for(self, path: str) -> str:
+        """The IRI a server path stands for (``/release/25.5/process/1.4.5`` → ``{base}/release/…``)."""
+        if path == "/ontology":
+            return ONTOLOGY_IRI
+        return self.base + path
+
+    def has_subject(self, iri: str) -> bool:
+        return next(iter(self.kg.store.quads_for_pattern(ox.NamedNode(iri), None, None)), None) is not None
+
+
+def open_store(store_dir: str | None, base: str | None, read_only: bool) -> KnowledgeGraph:
+    """Open the graph once: in memory (default) or a persistent store (read-only when serving)."""
+    if store_dir is None:
+        return etomkg.open(base=base)
+    if read_only:
+        if not (Path(store_dir) / "CURRENT").exists():  # not a store yet: build it (closed again at once)
+            etomkg.open(store=store_dir, base=base).store.flush()
+        return KnowledgeGraph(ox.Store.read_only(str(store_dir)), base)
+    return etomkg.open(store=store_dir, base=base)
+
+
+@dataclass(frozen=True)
+class DiskCopy:
+    folder: str  # the read-only on-disk store
+    triples: int
+    nquads: str  # the canonical N-Quads file the in-memory store loads from
+    digest: str  # of the sources: keys every cached file
+
+
+def disk_copy(base: str | None = None) -> DiskCopy:
+    """The read-only on-disk copy of the bundled graph in the cache folder (built on first use)."""
+    base = configured_base(base)
+    digest = sources_digest(base)
+    nquads = bundled_nquads_path(base)
+    folder = cache_dir() / f"store-{digest}"
+    ready = folder / "etomkg-ready.json"
+    if not ready.exists():
+        started = time.perf_counter()
+        building = folder.with_name(f"{folder.name}.{os.getpid()}.part")
+        shutil.rmtree(building, ignore_errors=True)
+        store = ox.Store(str(building))
+        store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
+        store.flush()
+        triples = len(store)
+        del store
+        (building / "etomkg-ready.json").write_text(json.dumps({"triples": triples}))
+        try:
+            os.rename(building, folder)  # atomic; a concurrent builder may have won
+        except OSError:
+            shutil.rmtree(building, ignore_errors=True)
+        log.info("built the on-disk copy of the graph in %s (%.1f s, once)", folder, time.perf_counter() - started)
+    return DiskCopy(str(folder), json.loads(ready.read_text())["triples"], str(nquads), digest)
+
+
+def _load_into_memory(graph: ServedGraph, nquads: str) -> None:
+    started = time.perf_counter()
+    memory = ox.Store()
+    memory.bulk_load(path=nquads, format=ox.RdfFormat.N_QUADS)
+    graph.kg.store = memory  # one reference swap; queries under way finish on the disk copy
+    graph.answering_from = "memory"
+    log.info("worker %s now answers from memory (loaded in %.1f s)", os.getpid(), time.perf_counter() - started)
+
+
+def init_app(app: Flask) -> None:
+    kg = app.config.get("KG")
+    read_only = not app.config.get("UPDATE_TOKEN")
+    base = configured_base(app.config["BASE"])
+    copy: DiskCopy | None = app.config.get("DISK_COPY")  # prepared by `etomkg serve` in the master
+    if kg is not None:
+        graph = ServedGraph.load(kg, read_only)
+    elif copy is not None and app.config["STORE_DIR"] is None and read_only:
+        graph = ServedGraph.load(KnowledgeGraph(ox.Store.read_only(copy.folder), base), read_only, copy.triples)
+        graph.answering_from = "disk"
+        threading.Thread(target=_load_into_memory, args=(graph, copy.nquads), name="etomkg-load", daemon=True).start()
+    else:
+        graph = ServedGraph.load(open_store(app.config["STORE_DIR"], base, read_only), read_only)
+        graph.answering_from = "memory" if app.config["STORE_DIR"] is None else "disk"
+    graph.digest = copy.digest if copy is not None else sources_digest(base)
+    app.extensions["etomkg"] = graph
+
+
+def served() -> ServedGraph:
+    return current_app.extensions["etomkg"]
