@@ -9,10 +9,8 @@ loads the in-memory store (2.5× faster to query) in a background thread
 
 from __future__ import annotations
 
-import json
 import logging
 import os
-import shutil
 import threading
 import time
 from dataclasses import dataclass, field
@@ -24,7 +22,7 @@ from flask import Flask, current_app
 
 import etomkg
 from etomkg.naming import ONTOLOGY_IRI, configured_base
-from etomkg.store import KnowledgeGraph, bundled_nquads_path, cache_dir, sources_digest
+from etomkg.store import KnowledgeGraph, bundled_nquads_path, bundled_store_path, sources_digest
 
 log = logging.getLogger("etomkg.server")
 
@@ -104,28 +102,13 @@ class DiskCopy:
 
 
 def disk_copy(base: str | None = None) -> DiskCopy:
-    """The read-only on-disk copy of the bundled graph in the cache folder (built on first use)."""
+    """The library's read-only on-disk copy of the bundled graph (built on first use), with what workers need."""
     base = configured_base(base)
-    digest = sources_digest(base)
-    nquads = bundled_nquads_path(base)
-    folder = cache_dir() / f"store-{digest}"
-    ready = folder / "etomkg-ready.json"
-    if not ready.exists():
-        started = time.perf_counter()
-        building = folder.with_name(f"{folder.name}.{os.getpid()}.part")
-        shutil.rmtree(building, ignore_errors=True)
-        store = ox.Store(str(building))
-        store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
-        store.flush()
-        triples = len(store)
-        del store
-        (building / "etomkg-ready.json").write_text(json.dumps({"triples": triples}))
-        try:
-            os.rename(building, folder)  # atomic; a concurrent builder may have won
-        except OSError:
-            shutil.rmtree(building, ignore_errors=True)
-        log.info("built the on-disk copy of the graph in %s (%.1f s, once)", folder, time.perf_counter() - started)
-    return DiskCopy(str(folder), json.loads(ready.read_text())["triples"], str(nquads), digest)
+    started = time.perf_counter()
+    folder = bundled_store_path(base)
+    triples = len(ox.Store.read_only(str(folder)))
+    log.info("on-disk copy of the graph ready in %.1f s: %s", time.perf_counter() - started, folder)
+    return DiskCopy(str(folder), triples, str(bundled_nquads_path(base)), sources_digest(base))
 
 
 def _load_into_memory(graph: ServedGraph, nquads: str) -> None:

@@ -44,8 +44,17 @@ from pathlib import Path, PurePosixPath
 DEFAULT_PACKAGE = "@zazuko/yasgui"
 # Runtime files, as paths inside the npm tarball (under its "package/" root).
 RUNTIME_FILES = ("build/yasgui.min.js", "build/yasgui.min.css")
-LICENSE_NAMES = ("LICENSE", "LICENSE.md", "LICENSE.txt", "LICENCE", "LICENCE.md",
-                 "LICENCE.txt", "license", "license.md", "license.txt")
+LICENSE_NAMES = (
+    "LICENSE",
+    "LICENSE.md",
+    "LICENSE.txt",
+    "LICENCE",
+    "LICENCE.md",
+    "LICENCE.txt",
+    "license",
+    "license.md",
+    "license.txt",
+)
 # @zazuko/yasgui 4.6.x ships no licence file in its tarball (package.json says
 # "MIT"). It is a fork of @triply/yasgui, whose tarball does carry the MIT text,
 # so in that case the licence text is taken from this pinned upstream tarball.
@@ -102,8 +111,7 @@ def run_npm(npm: str, args: list[str], cwd: Path) -> str:
 
 def npm_pack(npm: str, spec: str, workdir: Path) -> tuple[Path, dict]:
     """Run `npm pack <spec>` in workdir; return (tarball path, npm's metadata)."""
-    out = run_npm(npm, ["pack", spec, "--json", "--ignore-scripts",
-                        "--pack-destination", str(workdir)], cwd=workdir)
+    out = run_npm(npm, ["pack", spec, "--json", "--ignore-scripts", "--pack-destination", str(workdir)], cwd=workdir)
     try:
         meta = json.loads(out)[0]
     except (ValueError, IndexError, KeyError) as exc:
@@ -169,13 +177,13 @@ def load_vendor_json(dest: Path) -> dict | None:
         raise RefreshError(f"{path} is not valid JSON: {exc}") from exc
 
 
-def collect(npm: str, package: str, version: str, known_integrity: str | None,
-            workdir: Path) -> tuple[dict[str, bytes], dict]:
+def collect(
+    npm: str, package: str, version: str, known_integrity: str | None, workdir: Path
+) -> tuple[dict[str, bytes], dict]:
     """Fetch the package and return ({dest name: bytes}, VENDOR.json dict)."""
     tgz, meta = npm_pack(npm, f"{package}@{version}", workdir)
     if meta.get("name") != package or meta.get("version") != version:
-        raise RefreshError(f"npm pack returned {meta.get('name')}@{meta.get('version')}, "
-                           f"expected {package}@{version}")
+        raise RefreshError(f"npm pack returned {meta.get('name')}@{meta.get('version')}, expected {package}@{version}")
     integrity = check_integrity(tgz, meta.get("integrity"), f"{package}@{version}")
     if known_integrity:
         check_integrity(tgz, known_integrity, f"{package}@{version} (value recorded in {VENDOR_JSON})")
@@ -204,9 +212,11 @@ def collect(npm: str, package: str, version: str, known_integrity: str | None,
         check_integrity(fb_tgz, LICENSE_FALLBACK["integrity"], LICENSE_FALLBACK["spec"])
         with tarfile.open(fb_tgz, "r:gz") as tar:
             files["LICENSE"] = read_member(tar, LICENSE_FALLBACK["path"])
-        license_note = (f"{package}@{version} ships no licence file; LICENSE is "
-                        f"{LICENSE_FALLBACK['path']} from npm registry tarball "
-                        f"{LICENSE_FALLBACK['spec']} (the upstream it is forked from)")
+        license_note = (
+            f"{package}@{version} ships no licence file; LICENSE is "
+            f"{LICENSE_FALLBACK['path']} from npm registry tarball "
+            f"{LICENSE_FALLBACK['spec']} (the upstream it is forked from)"
+        )
 
     vendor = {
         "package": package,
@@ -266,17 +276,20 @@ def check_dest(dest: Path) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--dest", type=Path,
-                    default=repo_root() / "server" / "static" / "vendor" / "yasgui",
-                    help="target directory (default: <repo>/server/static/vendor/yasgui)")
-    ap.add_argument("--version",
-                    help="version to fetch, or 'latest' (default: the version in <dest>/VENDOR.json)")
-    ap.add_argument("--package",
-                    help=f"npm package name (default: from VENDOR.json, else {DEFAULT_PACKAGE})")
-    ap.add_argument("--check", action="store_true",
-                    help="do not download; verify <dest> against its VENDOR.json checksums")
+    ap = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument(
+        "--dest",
+        type=Path,
+        default=repo_root() / "server" / "static" / "vendor" / "yasgui",
+        help="target directory (default: <repo>/server/static/vendor/yasgui)",
+    )
+    ap.add_argument("--version", help="version to fetch, or 'latest' (default: the version in <dest>/VENDOR.json)")
+    ap.add_argument("--package", help=f"npm package name (default: from VENDOR.json, else {DEFAULT_PACKAGE})")
+    ap.add_argument(
+        "--check", action="store_true", help="do not download; verify <dest> against its VENDOR.json checksums"
+    )
     args = ap.parse_args(argv)
     dest: Path = args.dest
 
@@ -290,8 +303,9 @@ def main(argv: list[str] | None = None) -> int:
         if not version and old and old.get("package") == package:
             version = old.get("version")
         if not version:
-            raise RefreshError(f"no version given and no usable {dest / VENDOR_JSON}; "
-                               f"pass --version X.Y.Z (or --version latest)")
+            raise RefreshError(
+                f"no version given and no usable {dest / VENDOR_JSON}; pass --version X.Y.Z (or --version latest)"
+            )
         npm = find_npm()
         with tempfile.TemporaryDirectory(prefix="refresh-yasgui-") as tmp:
             workdir = Path(tmp)
