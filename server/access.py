@@ -9,8 +9,31 @@ from flask import Flask
 from .executor import Watchdog, access_log
 
 
+class _Finished:
+    """The response body, reporting the request finished once the server has sent it (WSGI calls close())."""
+
+    __slots__ = ("body", "done")
+
+    def __init__(self, body, done) -> None:
+        self.body, self.done = body, done
+
+    def __iter__(self):
+        return iter(self.body)
+
+    def close(self) -> None:
+        try:
+            if hasattr(self.body, "close"):
+                self.body.close()
+        finally:
+            self.done()
+
+
 class AccessLog:
-    """WSGI middleware around the Flask app: cheap, and it sees every response, errors included."""
+    """WSGI middleware around everything: cheap, and it sees every response, errors included.
+
+    The in-flight count it keeps tells the query watchdog when a retiring
+    worker has finished sending its other responses.
+    """
 
     def __init__(self, wsgi_app, watchdog: Watchdog) -> None:
         self.wsgi_app = wsgi_app
@@ -27,13 +50,10 @@ class AccessLog:
                     seen[1] = value
             return start_response(status, headers, exc_info)
 
-        self.watchdog.request_started()
-        try:
-            return self.wsgi_app(environ, capture)
-        finally:
+        def done() -> None:
             self.watchdog.request_finished()
             path = environ.get("PATH_INFO", "")
-            if environ.get("QUERY_STRING") and not path.startswith("/sparql"):
+            if environ.get("QUERY_STRING") and path != "/sparql":
                 path += "?" + environ["QUERY_STRING"]
             access_log.info(
                 '%s "%s %s" %s %.1fms %sB q=%s',
@@ -45,6 +65,18 @@ class AccessLog:
                 seen[1] or "-",
                 environ.get("etomkg.query_hash", "-"),
             )
+
+        self.watchdog.request_started()
+        try:
+            body = self.wsgi_app(environ, capture)
+        except BaseException:
+            done()
+            raise
+        file_wrapper = environ.get("wsgi.file_wrapper")
+        if isinstance(file_wrapper, type) and isinstance(body, file_wrapper):
+            done()  # keep the server's sendfile path: count it finished now
+            return body
+        return _Finished(body, done)
 
 
 def init_watchdog(app: Flask) -> None:

@@ -43,3 +43,12 @@ def test_wheel_install_in_fresh_venv_builds_and_queries(tmp_path):
     svg = subprocess.run([etomkg, "diagram", "--e2e", "usage-to-payment"], cwd=work, env=env, capture_output=True,
                          text=True, check=True).stdout
     assert 'data-step="7"' in svg
+    # the web layer ships with its templates, static files (YASGUI) and the example queries
+    served = subprocess.run([str(venv / "bin" / "python"), "-c",
+                             "from importlib.resources import files; import etomkg_server.sparql; "
+                             "from etomkg.queries import names; "
+                             "s = files('etomkg_server'); "
+                             "print((s / 'templates' / 'process.html').is_file(), "
+                             "(s / 'static' / 'vendor' / 'yasgui' / 'yasgui.min.js').is_file(), len(names()))"],
+                            cwd=work, env=env, capture_output=True, text=True, check=True).stdout.split()
+    assert served[:2] == ["True", "True"] and int(served[2]) >= 16
