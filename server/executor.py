@@ -108,6 +108,7 @@ class Watchdog:
     retiring_since: float | None = None
     _thread: threading.Thread | None = None
     _inflight: int = 0
+    _quiet_since: float | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def attach(self, worker: object) -> None:
@@ -147,7 +148,14 @@ class Watchdog:
                 stuck = sum(1 for e in list(self.running.values()) if e.fired)
                 with self._lock:
                     others = self._inflight - stuck
-                if others <= 0 or now - self.retiring_since > self.timeout + 5:
+                # Wait for a quiet second: a connection accepted just before the worker stopped
+                # accepting is not counted as in flight until its request is parsed.
+                if others > 0:
+                    self._quiet_since = None
+                elif self._quiet_since is None:
+                    self._quiet_since = now
+                quiet = self._quiet_since is not None and now - self._quiet_since >= 1.0
+                if quiet or now - self.retiring_since > self.timeout + 5:
                     log.warning("worker %s exits to stop a cancelled query; gunicorn starts a fresh one", os.getpid())
                     logging.shutdown()
                     os._exit(0)
