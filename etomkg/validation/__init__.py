@@ -184,7 +184,11 @@ def _with_focus(finding: Finding, focus: dict[str, Focus]) -> Finding:
     value = focus.get(finding.value) if finding.value else None
     label = None
     if value is not None and value.identifier:
-        label = f"{value.release} {value.identifier}" if value.release and value.release != value.identifier else value.identifier
+        label = (
+            f"{value.release} {value.identifier}"
+            if value.release and value.release != value.identifier
+            else value.identifier
+        )
     return replace(finding, focus=focus.get(finding.focus.key, finding.focus), value_label=label)
 
 

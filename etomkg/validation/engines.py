@@ -68,10 +68,15 @@ def _key(node, blank_labels: dict) -> str:
     return node_key(node)
 
 
-def _pyshacl_results(ntriples: bytes, use_core_only: bool, shapes: ShapeSet, owned=None) -> list[RawResult]:
+def _pyshacl_results(
+    ntriples: bytes, use_core_only: bool, shapes: ShapeSet, owned=None, focus_nodes: list | None = None
+) -> list[RawResult]:
     data, blank_labels = rdflib_graph(ntriples)
     shapes_graph = shapes.core_graph if use_core_only else shapes.graph
-    _, report, _ = pyshacl.validate(data, shacl_graph=shapes_graph, inference=None, advanced=False, meta_shacl=False)
+    options = {"focus_nodes": focus_nodes} if focus_nodes else {}
+    _, report, _ = pyshacl.validate(
+        data, shacl_graph=shapes_graph, inference=None, advanced=False, meta_shacl=False, **options
+    )
     results = []
     for node in report.subjects(rdflib.RDF.type, _SH.ValidationResult):
         focus = _key(report.value(node, _SH.focusNode), blank_labels)
@@ -264,9 +269,16 @@ def run_fast(
     return sorted(results, key=RawResult.sort_key)
 
 
-def run_reference(dataset: Dataset, shapes: ShapeSet, only: set[str] | None = None) -> list[RawResult]:
-    """Plain pySHACL over the whole data as one rdflib graph, every shape (the baseline)."""
+def run_reference(
+    dataset: Dataset, shapes: ShapeSet, only: set[str] | None = None, core_only: bool = False
+) -> list[RawResult]:
+    """Plain pySHACL over the whole data as one rdflib graph, every shape (the baseline).
+
+    ``only``: pySHACL's own focus-node option; ``core_only``: the Core shapes alone."""
     quads = dataset.store.quads_for_pattern(None, None, None, ox.DefaultGraph())
     data = ox.serialize(quads, format=ox.RdfFormat.N_TRIPLES)
-    results = set(_pyshacl_results(data, False, shapes, only))
+    focus = [rdflib.URIRef(k) for k in sorted(only) if not k.startswith("_:")] if only else None
+    if only is not None and not focus:
+        return []
+    results = set(_pyshacl_results(data, core_only, shapes, only, focus))
     return sorted(results, key=RawResult.sort_key)

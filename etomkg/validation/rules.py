@@ -185,6 +185,8 @@ def _build(graph: rdflib.Graph, files: dict) -> ShapeSet:
 
 def _rule(graph: rdflib.Graph, shape, files: dict, engine: str) -> Rule:
     where = _where(graph, shape, files)
+    if not isinstance(shape, URIRef):
+        raise ShapesError(f"{where}: give every rule shape an IRI (etomsh:…), not a blank node; reports name it")
     ids = [str(o) for o in graph.objects(shape, IDENTIFIER)]
     if len(ids) != 1 or not RULE_ID.match(ids[0]):
         raise ShapesError(f"{where} needs exactly one dcterms:identifier like \"etom-proc-001\" or a ROBOT query "
@@ -241,8 +243,11 @@ def _sparql_text(graph: rdflib.Graph, shape, constraint, files: dict, prefixes: 
     if select is None:
         raise ShapesError(f"{where}: each sh:sparql constraint needs sh:select")
     text = str(select)
-    if re.search(r"\b(GRAPH|SERVICE)\b", text, re.I):
-        raise ShapesError(f"{where}: SPARQL constraints may not use GRAPH or SERVICE (see shapes/README.md)")
+    if re.search(r"\b(GRAPH|SERVICE|VALUES|MINUS)\b", text, re.I):
+        raise ShapesError(
+            f"{where}: SPARQL constraints may not use GRAPH, SERVICE, VALUES or MINUS (SHACL forbids the last three "
+            "with pre-bound $this; pySHACL's data graph has no named graphs); see shapes/README.md"
+        )
     if not re.search(r"SELECT\s+(DISTINCT\s+)?\$this\b", text, re.I):
         raise ShapesError(f"{where}: write SELECT [DISTINCT] $this … so that the constraint is unbound-safe")
     if not re.search(r"\bWHERE\s*\{", text, re.I):
