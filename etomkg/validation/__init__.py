@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 
 from ..naming import ETOM, RELEASES, natural_key, release_key
 from . import engines
-from .dataset import Dataset, InputFileError, UserFile, build_dataset
+from .dataset import Dataset, InputFileError, UserFile, dataset_for
 from .owl import CONSISTENCY_RULE, OWL_RULES, SATISFIABLE_RULE, OwlFinding, check_profile
 from .rules import SEVERITY_RANK, Rule, ShapesError, load_shapes, rule_table
 
@@ -128,7 +130,11 @@ def validate(
     """
     started = time.perf_counter()
     shapes = load_shapes(shapes_folder)
-    dataset = build_dataset(release, files, base)
+    with dataset_for(release, files, base) as dataset:
+        return _validate(dataset, shapes, files, scope, engine, reason, jobs, shapes_folder, started)
+
+
+def _validate(dataset, shapes, files, scope, engine, reason, jobs, shapes_folder, started) -> Report:
     only = set().union(*(f.subjects for f in dataset.user_files)) if files and scope == "files" else None
     if engine == "fast":
         raw = engines.run_fast(dataset, shapes, shapes_folder, jobs, only)
@@ -143,7 +149,9 @@ def validate(
         owl_findings += _reason(dataset, skipped)
     else:
         skipped[CONSISTENCY_RULE.id] = skipped[SATISFIABLE_RULE.id] = "not asked for (run with --reason)"
-    keys = {f.focus.key for f in findings + owl_findings} | {f.value for f in findings if f.value and "://" in f.value}
+    keys = {f.focus.key for f in findings + owl_findings} | {
+        f.value for f in findings if f.value and not f.value.startswith(('"', "_:"))
+    }
     focus = _describe(dataset, keys)
     findings = [_with_focus(f, focus) for f in findings + owl_findings]
     rules = rule_table(shapes, OWL_RULES)
@@ -201,11 +209,20 @@ def _profile_graph(dataset: Dataset):
     from .dataset import parse_user_file
 
     graph = rdflib.Graph()
-    for path in sorted(ontology_dir().glob("*.ttl")):
-        graph.parse(path, format="turtle")
+    graph += _ontology_graph(str(ontology_dir()))
     for user_file in dataset.user_files:
         data = ox.serialize(parse_user_file(user_file.path), format=ox.RdfFormat.N_TRIPLES)
         graph.parse(data=data.decode("utf-8"), format="nt")
+    return graph
+
+
+@lru_cache(maxsize=1)
+def _ontology_graph(folder: str):
+    import rdflib
+
+    graph = rdflib.Graph()
+    for path in sorted(Path(folder).glob("*.ttl")):
+        graph.parse(path, format="turtle")
     return graph
 
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import os
 import re
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -127,18 +129,56 @@ def bundled_graphs(release: str | None, base: str | None = None) -> list[str]:
 def build_dataset(
     release: str | None = None, files: list[str] | tuple[str, ...] = (), base: str | None = None
 ) -> Dataset:
-    """The bundled graph (one release, or all) and the extension files, in a fresh store."""
+    """The bundled graph (one release, or all) and the extension files, in a fresh store of its own."""
     parsed = [(path, parse_user_file(path)) for path in files]  # all files parse, or nothing is loaded
+    dataset = _load_bundled(release, base)
+    for path, triples in parsed:
+        dataset.store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
+        dataset.user_files.append(_user_file(path, triples))
+    return dataset
+
+
+_LOCK = threading.Lock()
+
+
+@contextmanager
+def dataset_for(release: str | None = None, files: list[str] | tuple[str, ...] = (), base: str | None = None):
+    """Like :func:`build_dataset`, but reuses this process's store of the bundled graph (loading ~70,000
+    triples per release costs more than validating a small extension): the files' triples that the bundled
+    graph lacks are added for the duration of the ``with`` block and removed after it, under a lock."""
+    parsed = [(path, parse_user_file(path)) for path in files]  # all files parse, or nothing is loaded
+    with _LOCK:
+        bundled = _cached_bundled(release, configured_base(base), str(bundled_nquads_path(base)))
+        store, added = bundled.store, []
+        try:
+            for _, triples in parsed:
+                fresh = [ox.Quad(t.subject, t.predicate, t.object) for t in triples]
+                fresh = [q for q in fresh if q not in store]
+                store.extend(fresh)
+                added += fresh
+            yield Dataset(store, release, bundled.bundled_triples, [_user_file(p, t) for p, t in parsed],
+                          bundled.anomalies)  # fmt: skip
+        finally:
+            for quad in added:
+                store.remove(quad)
+
+
+@lru_cache(maxsize=2)
+def _cached_bundled(release: str | None, base: str, nquads_path: str) -> Dataset:
+    return _load_bundled(release, base)
+
+
+def _load_bundled(release: str | None, base: str | None) -> Dataset:
     graphs = tuple(bundled_graphs(release, base))
     data, anomaly_data = _bundled_ntriples(str(bundled_nquads_path(base)), graphs)
     store = ox.Store()
     store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES)
-    dataset = Dataset(store, release, len(store), anomalies=_anomaly_index(anomaly_data))
-    for path, triples in parsed:
-        store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples)
-        text = Path(path).read_text(encoding="utf-8", errors="replace")
-        dataset.user_files.append(UserFile(path, text, {term_key(t.subject) for t in triples}, len(triples)))
-    return dataset
+    return Dataset(store, release, len(store), anomalies=_anomaly_index(anomaly_data))
+
+
+def _user_file(path: str, triples: list[ox.Triple]) -> UserFile:
+    text = Path(path).read_text(encoding="utf-8", errors="replace")
+    return UserFile(path, text, {term_key(t.subject) for t in triples}, len(triples))
 
 
 @lru_cache(maxsize=4)

@@ -197,7 +197,8 @@ def run_core(
 # --- SPARQL constraints on pyoxigraph ------------------------------------------------------------------------
 
 
-def focus_nodes(dataset: Dataset, targets: Targets, cache: dict) -> set[str]:
+def focus_nodes(dataset: Dataset, targets: Targets, cache: dict, only: set[str] | None = None) -> set[str]:
+    """The focus nodes of a shape's targets (SHACL instances of a class include subclasses' instances)."""
     if targets in cache:
         return cache[targets]
     found = set(targets.nodes)
@@ -206,8 +207,13 @@ def focus_nodes(dataset: Dataset, targets: Targets, cache: dict) -> set[str]:
     ]
     queries += [f"SELECT DISTINCT ?this WHERE {{ ?this <{p}> ?o }}" for p in targets.subjects_of]
     queries += [f"SELECT DISTINCT ?this WHERE {{ ?s <{p}> ?this }}" for p in targets.objects_of]
+    if only is not None:
+        found &= only
+        queries = [restrict(q, only) for q in queries]
     for query in queries:
         found.update(term_key(row["this"]) for row in dataset.store.query(query))
+    if only is not None:
+        found &= only  # blank nodes cannot be restricted in the query
     cache[targets] = found
     return found
 
@@ -228,7 +234,7 @@ def run_sparql(dataset: Dataset, shapes: ShapeSet, only: set[str] | None = None)
     results: list[RawResult] = []
     cache: dict = {}
     for check in shapes.sparql:
-        focus = focus_nodes(dataset, check.targets, cache)
+        focus = focus_nodes(dataset, check.targets, cache, only)
         if only is not None:
             focus = focus & only
             if not focus:

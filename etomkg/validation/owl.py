@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import rdflib
 from rdflib import OWL, RDF, RDFS, XSD, BNode, Literal, URIRef
 
-from .rules import Rule
+from .rules import Rule, node_key
 
 _RESERVED = (str(RDF), str(RDFS), str(OWL), str(XSD))
 DATATYPE_MAP = {
@@ -170,8 +170,8 @@ def check_profile(graph: rdflib.Graph) -> list[OwlFinding]:
     problems: dict[tuple[str, str], OwlFinding] = {}
 
     def report(node, en: str, zh: str, rule: Rule = PROFILE_RULE) -> None:
-        key = (str(node), en)
-        problems.setdefault(key, OwlFinding(rule, str(node), {"en": en, "zh": zh}))
+        focus = node_key(node)
+        problems.setdefault((focus, en), OwlFinding(rule, focus, {"en": en, "zh": zh}))
 
     kinds: dict[str, set[str]] = defaultdict(set)
     for s, o in graph.subject_objects(RDF.type):
