@@ -143,7 +143,8 @@ def _validate(dataset, shapes, files, scope, engine, reason, jobs, shapes_folder
     else:
         raise ValueError(f"unknown engine {engine!r}; choose fast or pyshacl")
     findings = _acknowledge(raw, shapes.rules, dataset)
-    owl_findings = [_owl_finding(f) for f in check_profile(_profile_graph(dataset))]
+    graph, blank_labels = _profile_graph(dataset)
+    owl_findings = [_owl_finding(f, blank_labels) for f in check_profile(graph)]
     skipped: dict[str, str] = {}
     if reason:
         owl_findings += _reason(dataset, skipped)
@@ -181,8 +182,9 @@ def _acknowledge(raw: list[engines.RawResult], rules: dict[str, Rule], dataset: 
     return [f for f in findings if not (f.rule.id == SOURCE_DEFECT_RULE and f.value in acknowledged)]
 
 
-def _owl_finding(found: OwlFinding) -> Finding:
-    return Finding(found.rule, found.severity or found.rule.severity, Focus(found.focus),
+def _owl_finding(found: OwlFinding, blank_labels: dict | None = None) -> Finding:
+    focus = (blank_labels or {}).get(found.focus, found.focus)
+    return Finding(found.rule, found.severity or found.rule.severity, Focus(focus),
                    detail=tuple(sorted(found.message.items())))  # fmt: skip
 
 
@@ -206,14 +208,15 @@ def _profile_graph(dataset: Dataset):
     import rdflib
 
     from ..resources import ontology_dir
-    from .dataset import parse_user_file
 
     graph = rdflib.Graph()
     graph += _ontology_graph(str(ontology_dir()))
+    labels: dict = {}
     for user_file in dataset.user_files:
-        data = ox.serialize(parse_user_file(user_file.path), format=ox.RdfFormat.N_TRIPLES)
-        graph.parse(data=data.decode("utf-8"), format="nt")
-    return graph
+        if user_file.statements:
+            data = ox.serialize(user_file.statements, format=ox.RdfFormat.N_TRIPLES)
+            graph.parse(data=data.decode("utf-8"), format="nt", bnode_context=labels)
+    return graph, {f"_:{node}": f"_:{label}" for label, node in labels.items()}
 
 
 @lru_cache(maxsize=1)

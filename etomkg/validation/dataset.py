@@ -44,7 +44,11 @@ class UserFile:
     path: str  # as given on the command line
     text: str  # for locating subjects in reports (SARIF regions)
     subjects: set[str]  # keys of the subjects the file states something about
-    triples: int
+    statements: list = field(default_factory=list, repr=False)  # the parsed triples (blank nodes as loaded)
+
+    @property
+    def triples(self) -> int:
+        return len(self.statements)
 
 
 @dataclass
@@ -92,7 +96,7 @@ def parse_user_file(path: str) -> list[ox.Triple]:
                 line,
                 column,
             ) from None
-        detail = re.sub(r"^Parser error (between|at) line \d+ column \d+( and line \d+ column \d+)?: ", "", message)
+        detail = re.sub(r"^Parser error [^:]*: ", "", message)
         raise InputFileError(path, f"{fmt.name} syntax error: {detail}", exc.lineno, exc.offset) from None
     except (OSError, ValueError) as exc:
         raise InputFileError(path, f"cannot read the file: {exc}") from None
@@ -163,7 +167,7 @@ def dataset_for(release: str | None = None, files: list[str] | tuple[str, ...] =
                 store.remove(quad)
 
 
-@lru_cache(maxsize=2)
+@lru_cache(maxsize=3)
 def _cached_bundled(release: str | None, base: str, nquads_path: str) -> Dataset:
     return _load_bundled(release, base)
 
@@ -178,7 +182,7 @@ def _load_bundled(release: str | None, base: str | None) -> Dataset:
 
 def _user_file(path: str, triples: list[ox.Triple]) -> UserFile:
     text = Path(path).read_text(encoding="utf-8", errors="replace")
-    return UserFile(path, text, {term_key(t.subject) for t in triples}, len(triples))
+    return UserFile(path, text, {term_key(t.subject) for t in triples}, triples)
 
 
 @lru_cache(maxsize=4)

@@ -28,7 +28,7 @@ import pyoxigraph as ox
 from ..naming import OWL, RDF, Iris, configured_base
 from ..resources import ontology_dir
 from ..store import bundled_nquads_path
-from .dataset import Dataset, _bundled_ntriples, parse_user_file
+from .dataset import Dataset, _bundled_ntriples
 from .owl import CONSISTENCY_RULE, SATISFIABLE_RULE, OwlFinding
 
 _SCRIPT = """
@@ -89,7 +89,7 @@ def release_chunk(dataset: Dataset, release: str, base: str | None = None) -> ox
     chunk = ox.Store()
     chunk.bulk_load(data, format=ox.RdfFormat.N_TRIPLES)
     for user_file in dataset.user_files:
-        chunk.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for t in parse_user_file(user_file.path))
+        chunk.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for t in user_file.statements)
     subjects = {q.subject for q in chunk.quads_for_pattern(None, None, None, ox.DefaultGraph())}
     foreign = {
         q.object

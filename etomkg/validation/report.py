@@ -41,7 +41,7 @@ def _plural(n: int, word: str) -> str:
 
 def _focus_text(finding: Finding, lang: str) -> str:
     focus = finding.focus
-    parts = [p for p in (focus.release, focus.identifier) if p]
+    parts = list(dict.fromkeys(p for p in (focus.release, focus.identifier) if p))
     name = focus.name(lang)
     label = " ".join(parts) if parts else focus.key
     if name:
