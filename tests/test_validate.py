@@ -17,7 +17,7 @@ import rdflib
 
 from etomkg.naming import ETOM
 from etomkg.validation import all_rules, engines, reasoning, validate
-from etomkg.validation.dataset import Dataset, InputFileError, _cached_bundled, dataset_for, parse_user_file
+from etomkg.validation.dataset import Dataset, InputFileError, _cached_bundled, dataset_for
 from etomkg.validation.owl import check_profile
 from etomkg.validation.report import render_junit, render_sarif, rule_table_markdown
 from etomkg.validation.rules import ShapesError, load_shapes
@@ -29,6 +29,8 @@ R255 = "https://w3id.org/etomkg/release/25.5/process/"
 
 # file → (extra options, {(rule, focus, severity)}, exit code with the default --fail-on violation)
 V, W, I = "violation", "warning", "info"  # noqa: E741
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+RDFS_SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
 CASES = {
     "valid.ttl": ((), set(), 0),
     "valid.jsonld": ((), set(), 0),
@@ -174,7 +176,7 @@ def test_bundled_graph_rules_and_focus_are_described(bundled_report):
     stray = [r for r in bundled_report["results"] if r["rule"] == "etom-proc-014"]
     assert {(r["release"], r["identifier"]) for r in stray} == {
         ("24.0", "1.21.7.1.1"), ("24.0", "1.21.7.1.1.3"), ("24.0", "1.21.7.3")}  # fmt: skip
-    assert stray[0]["name"] and stray[0]["acknowledgedBy"].endswith("/anomaly/strayidentifier")
+    assert stray[0]["name"] and "/anomaly/strayidentifier" in stray[0]["acknowledgedBy"]
     assert {r["id"] for r in bundled_report["rules"]} == {r.id for r in all_rules()}
 
 
@@ -304,28 +306,41 @@ def test_bad_arguments_exit_2(cli, tmp_path):
 
 
 def _neighbourhood_dataset() -> Dataset:
-    """The corpus with the bundled elements it touches (and theirs), small enough for plain pySHACL."""
+    """The corpus with the bundled elements it points to and the ontology's class axioms: small enough for
+    plain pySHACL, which runs every SPARQL constraint once per focus node."""
     files = sorted(str(p) for p in CORPUS.glob("*.*"))
     with dataset_for("25.5", files) as big:
-        users = [t for f in big.user_files for t in parse_user_file(f.path)]
-        touched = {t.object for t in users if isinstance(t.object, ox.NamedNode)}
-        touched |= {q.object for n in list(touched) for q in big.store.quads_for_pattern(n, None, None)
-                    if isinstance(q.object, ox.NamedNode)}  # fmt: skip
+        users = [t for f in big.user_files for t in f.statements]
+        touched = {t.object for t in users if isinstance(t.object, ox.NamedNode) and t.predicate.value != RDF_TYPE}
         store = ox.Store()
         store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in users)
         for node in sorted(touched, key=str):
             store.extend(big.store.quads_for_pattern(node, None, None))
-        store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in _ontology_triples())
+        store.extend(big.store.quads_for_pattern(None, ox.NamedNode(RDFS_SUBCLASS), None))
         return Dataset(store, "25.5", len(store), big.user_files)
 
 
-def _ontology_triples():
-    from etomkg.resources import ontology_dir
+@pytest.fixture()
+def prepared_sparql(monkeypatch):
+    """pySHACL hands rdflib each SPARQL constraint as text, once per focus node, and rdflib parses it each time
+    (about 0.1 s a parse, nine tenths of the reference run). Reuse the translated query, which is what rdflib's
+    own prepared queries do: the same algebra is evaluated with the same bindings, so no result changes."""
+    from rdflib.plugins.sparql import processor
 
-    return [t for p in sorted(ontology_dir().glob("*.ttl")) for t in ox.parse(path=str(p), format=ox.RdfFormat.TURTLE)]
+    original, cache = processor.SPARQLProcessor.query, {}
+
+    def query(self, str_or_query, initBindings=None, initNs=None, base=None, DEBUG=False):  # noqa: N803
+        if isinstance(str_or_query, str):
+            key = (str_or_query, base, tuple(sorted((initNs or {}).items())))
+            if key not in cache:
+                cache[key] = processor.translateQuery(processor.parseQuery(str_or_query), base, initNs)
+            str_or_query = cache[key]
+        return original(self, str_or_query, initBindings, initNs, base, DEBUG)
+
+    monkeypatch.setattr(processor.SPARQLProcessor, "query", query)
 
 
-def test_fast_engine_equals_plain_pyshacl_on_the_broken_corpus():
+def test_fast_engine_equals_plain_pyshacl_on_the_broken_corpus(prepared_sparql):
     shapes = load_shapes()
     dataset = _neighbourhood_dataset()
     reference = engines.run_reference(dataset, shapes)

@@ -5,7 +5,7 @@ one release) and the user's extension files.
 >>> report.conforms("violation"), report.count("violation")
 (True, 0)
 >>> sorted({f.rule.id for f in report.findings if f.severity == "warning"})
-['duplicate_label', 'etom-hier-003', 'etom-src-001']
+['duplicate_label', 'etom-hier-003', 'etom-src-001', 'missing_definition']
 
 With extension files, the focus nodes are the subjects the files say something about (their elements, and
 bundled elements they add to), checked in the context of the bundled graph; ``scope="all"`` checks everything.

@@ -20,15 +20,16 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 import rdflib
-from rdflib import OWL, RDF, RDFS, XSD, BNode, Literal, URIRef
+from rdflib import OWL, RDF, RDFS, BNode, Literal, URIRef
 
+from ..naming import XSD
 from .rules import Rule, node_key
 
-_RESERVED = (str(RDF), str(RDFS), str(OWL), str(XSD))
+_RESERVED = (str(RDF), str(RDFS), str(OWL), XSD)
 DATATYPE_MAP = {
     str(RDF.PlainLiteral), str(RDF.XMLLiteral), str(RDF) + "langString", str(RDFS.Literal), str(OWL) + "real",
     str(OWL) + "rational",
-    *(str(XSD) + n for n in (
+    *(XSD + n for n in (
         "decimal integer nonNegativeInteger nonPositiveInteger positiveInteger negativeInteger long int short byte "
         "unsignedLong unsignedInt unsignedShort unsignedByte double float string normalizedString token language "
         "Name NCName NMTOKEN boolean hexBinary base64Binary anyURI dateTime dateTimeStamp"

@@ -86,10 +86,12 @@ def render_text(report: Report, fail_on: str = "violation", lang: str = "en", li
         lines.append(
             f"({hidden} results below --fail-on {fail_on} on the bundled graph itself are not listed; --all lists them)"
         )
-    verdict = "conforms" if report.conforms(fail_on) else "does not conform"
-    counts = ", ".join(
-        _plural(report.count(s), heads[s] if lang == "zh" else s) for s in ("violation", "warning", "info")
-    )
+    if lang == "zh":
+        counts = "，".join(f"{report.count(s)} 条{heads[s]}" for s in ("violation", "warning", "info"))
+        verdict = "符合" if report.conforms(fail_on) else "不符合"
+    else:
+        counts = ", ".join(_plural(report.count(s), s) for s in ("violation", "warning", "info"))
+        verdict = "conforms" if report.conforms(fail_on) else "does not conform"
     lines.append(f"{counts} — {verdict} (--fail-on {fail_on}); {report.seconds:.1f} s")
     return "\n".join(lines) + "\n"
 
