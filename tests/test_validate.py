@@ -495,3 +495,36 @@ def test_without_java_the_reasoner_says_so_and_the_rest_runs(cli, tmp_path):
     assert "etom-owl-002 did not run: HermiT needs a Java runtime and none was found" in result.stdout
     assert "etom-proc-013 (1 violation)" in result.stdout
     assert shutil.which("java", path=str(bin_dir)) is None
+
+
+def test_every_shapes_file_runs_including_blank_node_rules_like_the_flow_shapes(tmp_path):
+    """Any shapes/*.ttl is picked up (the flows issue adds flows.ttl); rule ids may sit on blank-node property
+    shapes and on SPARQL constraints, and both engines report them."""
+    shapes = tmp_path / "shapes"
+    shutil.copytree(ROOT / "shapes", shapes)
+    (shapes / "flows-example.ttl").write_text(
+        """@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix etomsh: <https://w3id.org/etomkg/shapes#> .
+        @prefix etom: <https://w3id.org/etomkg/ontology#> . @prefix dcterms: <http://purl.org/dc/terms/> .
+        etomsh:ExampleFlowShape a sh:NodeShape ; sh:targetClass etom:DataFlow ; sh:severity sh:Violation ;
+            sh:property [ sh:path etom:producer ; sh:minCount 1 ; dcterms:identifier "etom-flow-901" ;
+                          sh:severity sh:Violation ; sh:message "Add a producer."@en , "请添加生产方。"@zh ;
+                          sh:description "One producer."@en , "一个生产方。"@zh ] ;
+            sh:sparql [ dcterms:identifier "etom-flow-902" ; sh:prefixes etomsh: ;
+                        sh:message "Producer and consumer differ."@en , "生产方与消费方不同。"@zh ;
+                        sh:description "Not to itself."@en , "不指向自身。"@zh ;
+                        sh:select "SELECT $this WHERE { $this etom:producer ?p ; etom:consumer ?p }" ] .""",
+        encoding="utf-8",
+    )
+    data = tmp_path / "flows.ttl"
+    data.write_text(
+        """@prefix etom: <https://w3id.org/etomkg/ontology#> . @prefix acme: <https://example.com/acme/etom/> .
+        @prefix c: <https://w3id.org/etomkg/release/classic/process/> .
+        acme:NoProducer a etom:DataFlow ; etom:consumer c:1.1.1 .
+        acme:Loop a etom:DataFlow ; etom:producer c:1.1.1 ; etom:consumer c:1.1.1 .""",
+        encoding="utf-8",
+    )
+    assert {"etom-flow-901", "etom-flow-902"} <= set(load_shapes(str(shapes)).rules)
+    for engine in ("fast", "pyshacl"):
+        report = validate("classic", [str(data)], engine=engine, shapes_folder=str(shapes))
+        found = {(f.rule.id, f.focus.key.rsplit("/", 1)[1]) for f in report.findings}
+        assert found == {("etom-flow-901", "NoProducer"), ("etom-flow-902", "Loop")}, engine

@@ -28,7 +28,7 @@ from rdflib import BNode
 
 from ..naming import RDF, RDFS, SH
 from .dataset import Dataset, term_key
-from .rules import SEVERITIES, ShapeSet, Targets, load_shapes, node_key
+from .rules import IDENTIFIER, SEVERITIES, ShapeSet, Targets, load_shapes, node_key
 
 _SH = rdflib.Namespace(SH)
 _TYPE = RDF + "type"
@@ -83,7 +83,10 @@ def _pyshacl_results(
         if owned is not None and focus not in owned:
             continue
         constraint, shape = report.value(node, _SH.sourceConstraint), report.value(node, _SH.sourceShape)
+        # Blank-node shapes are copied into the report (with their dcterms:identifier), not referenced.
         rule = shapes.rule_of_node.get(constraint) or shapes.rule_of_node.get(shape)
+        rule = rule or next((str(i) for n in (constraint, shape) if n is not None
+                             for i in report.objects(n, IDENTIFIER) if str(i) in shapes.rules), None)  # fmt: skip
         if rule is None:
             raise RuntimeError(f"pySHACL reported a result of shape {shape} that carries no rule id")
         value, path = report.value(node, _SH.value), report.value(node, _SH.resultPath)

@@ -150,51 +150,66 @@ def _build(graph: rdflib.Graph, files: dict) -> ShapeSet:
             continue
         if not params & _CONSTRAINTS:
             continue  # a container node shape: targets and sh:property links only
-        rule = _rule(graph, shape, files, "sparql" if "sparql" in params else "core")
-        if rule.id in rules:
-            raise ShapesError(f"rule id {rule.id!r} is used twice ({_where(graph, shape, files)})")
-        rules[rule.id] = rule
-        rule_of_node[shape] = rule.id
         if "sparql" in params:
             if params & (_CONSTRAINTS - {"sparql"}):
                 raise ShapesError(f"{_where(graph, shape, files)} mixes sh:sparql with Core constraints; split it")
             sparql_shapes.add(shape)
-            for constraint in graph.objects(shape, _SH.sparql):
+            for constraint in sorted(graph.objects(shape, _SH.sparql), key=str):
+                rule = _rule(graph, shape, files, "sparql", constraint)
+                if rules.get(rule.id, rule) != rule:
+                    raise ShapesError(f"rule id {rule.id!r} is used twice ({_where(graph, shape, files)})")
+                rules[rule.id] = rule
                 rule_of_node[constraint] = rule.id
+                rule_of_node.setdefault(shape, rule.id)
                 sparql.append(SparqlCheck(rule, _sparql_text(graph, shape, constraint, files, prefixes),
                                           _targets(graph, shape)))  # fmt: skip
         else:
+            rule = _rule(graph, shape, files, "core")
+            if rule.id in rules:
+                raise ShapesError(f"rule id {rule.id!r} is used twice ({_where(graph, shape, files)})")
+            rules[rule.id] = rule
+            rule_of_node[shape] = rule.id
             _check_core(graph, shape, params, files)
             core_predicates.add(str(graph.value(shape, _SH.path)))
             if "class" in params:
                 class_predicates.add(str(graph.value(shape, _SH.path)))
     # Targets of the Core shapes (container node shapes and property shapes with their own targets).
-    for shape in shapes - sparql_shapes:
+    # Shapes that pySHACL runs as Core: everything but the sh:sparql constraints. A SPARQL shape that also
+    # links Core property shapes (sh:property) keeps its targets and links in the Core graph.
+    core_shapes = {s for s in shapes if s not in sparql_shapes or any(graph.objects(s, _SH.property))}
+    for shape in core_shapes:
         for target in ("targetSubjectsOf", "targetObjectsOf"):
             core_predicates.update(str(o) for o in graph.objects(shape, _SH[target]))
         bad = {_local(p) for p in graph.predicates(shape) if _local(p) in _TARGETS} - _CORE_TARGETS
-        if bad and shape not in sparql_shapes:
+        if bad:
             raise ShapesError(f"{_where(graph, shape, files)} uses {', '.join(sorted(bad))}; Core shapes may use "
                               f"{', '.join(sorted(_CORE_TARGETS))} (see shapes/README.md)")  # fmt: skip
-    dropped = set(sparql_shapes) | {c for s in sparql_shapes for c in graph.objects(s, _SH.sparql)}
+    constraints = {c for s in sparql_shapes for c in graph.objects(s, _SH.sparql)}
+    dropped = (sparql_shapes - core_shapes) | constraints
     for s, p, o in graph:
-        if s not in dropped:
+        if s not in dropped and not (s in sparql_shapes and p == _SH.sparql):
             core.add((s, p, o))
     return ShapeSet(graph, core, rules, sparql, rule_of_node, core_predicates, class_predicates)
 
 
-def _rule(graph: rdflib.Graph, shape, files: dict, engine: str) -> Rule:
+def _rule(graph: rdflib.Graph, shape, files: dict, engine: str, node=None) -> Rule:
+    """The rule a shape defines; ``node`` (a SPARQL constraint) may carry its own id and texts, which win."""
     where = _where(graph, shape, files)
-    if not isinstance(shape, URIRef):
-        raise ShapesError(f"{where}: give every rule shape an IRI (etomsh:…), not a blank node; reports name it")
-    ids = [str(o) for o in graph.objects(shape, IDENTIFIER)]
+    own = node if node is not None else shape
+
+    def lookup(predicate) -> list:
+        values = list(graph.objects(own, predicate))
+        return values or list(graph.objects(shape, predicate))
+
+    ids = [str(o) for o in lookup(IDENTIFIER)]
     if len(ids) != 1 or not RULE_ID.match(ids[0]):
         raise ShapesError(f"{where} needs exactly one dcterms:identifier like \"etom-proc-001\" or a ROBOT query "
                           f"name like \"missing_label\"; found {ids or 'none'}")  # fmt: skip
     severity = graph.value(shape, _SH.severity)
     if severity not in SEVERITIES:
         raise ShapesError(f"{where} ({ids[0]}) needs sh:severity sh:Violation, sh:Warning or sh:Info")
-    message, description = _texts(graph, shape, _SH.message), _texts(graph, shape, _SH.description)
+    message = _texts(graph, own, _SH.message) or _texts(graph, shape, _SH.message)
+    description = _texts(graph, own, _SH.description) or _texts(graph, shape, _SH.description)
     for name, texts in (("sh:message", message), ("sh:description", description)):
         if not {"en", "zh"} <= texts.keys():
             raise ShapesError(f"{where} ({ids[0]}) needs {name} in English (@en) and Chinese (@zh)")
