@@ -126,14 +126,20 @@ def core_partitions(dataset: Dataset, shapes: ShapeSet, count: int) -> list[tupl
     types: dict[bytes, list[bytes]] = {}
     class_objects: list[set[bytes]] = [set() for _ in range(count)]
     class_predicates = {f"<{p}>".encode() for p in shapes.class_predicates}
+    focus = {(k if k.startswith("_:") else f"<{k}>").encode() for k in core_focus(dataset, shapes)}
+    relevant = {f"<{c}>".encode() for c in relevant_classes(dataset, shapes)}
     for predicate in sorted(shapes.core_predicates):
         for line in _ntriples(dataset.store, predicate):
             subject, rest = line.split(b" ", 1)
+            if predicate == _TYPE:
+                types.setdefault(subject, []).append(line)
+            if subject not in focus:
+                continue  # no Core shape looks at this subject's own values
+            if predicate == _TYPE and rest.split(b" ", 1)[1][: -len(b" .\n")] not in relevant:
+                continue  # a type no Core shape targets or requires (skos:Concept …)
             part = zlib.crc32(subject) % count
             parts[part].append(line)
             owned[part].add(subject)
-            if predicate == _TYPE:
-                types.setdefault(subject, []).append(line)
             predicate_token, obj = rest.split(b" ", 1)
             if predicate_token in class_predicates:
                 class_objects[part].add(obj[: -len(b" .\n")])
@@ -146,6 +152,29 @@ def core_partitions(dataset: Dataset, shapes: ShapeSet, count: int) -> list[tupl
     every = set().union(*(keys for _, keys in partitions))
     partitions[0][1].update(nodes - every)  # target nodes without triples are checked (and fail) in one partition
     return partitions
+
+
+def core_focus(dataset: Dataset, shapes: ShapeSet) -> set[str]:
+    """Every focus node of a Core shape (the subjects whose own values the Core shapes read)."""
+    graph = shapes.core_graph
+
+    def values(name: str) -> tuple[str, ...]:
+        return tuple(sorted({str(o) for o in graph.objects(None, _SH[name])}))
+
+    targets = Targets(
+        values("targetClass"), values("targetNode"), values("targetSubjectsOf"), values("targetObjectsOf")
+    )
+    return focus_nodes(dataset, targets, {})
+
+
+def relevant_classes(dataset: Dataset, shapes: ShapeSet) -> set[str]:
+    """The classes Core shapes target or require with sh:class, with their subclasses."""
+    named = {str(o) for p in (_SH.targetClass, _SH["class"]) for o in shapes.core_graph.objects(None, p)}
+    found = set(named)
+    for cls in sorted(named):
+        query = f"SELECT ?c WHERE {{ ?c <{RDFS}subClassOf>+ <{cls}> }}"
+        found.update(row["c"].value for row in dataset.store.query(query) if isinstance(row["c"], ox.NamedNode))
+    return found
 
 
 def focused_partition(dataset: Dataset, shapes: ShapeSet, only: set[str]) -> tuple[bytes, set]:
