@@ -205,11 +205,18 @@ def _rule(graph: rdflib.Graph, shape, files: dict, engine: str, node=None) -> Ru
     if len(ids) != 1 or not RULE_ID.match(ids[0]):
         raise ShapesError(f"{where} needs exactly one dcterms:identifier like \"etom-proc-001\" or a ROBOT query "
                           f"name like \"missing_label\"; found {ids or 'none'}")  # fmt: skip
-    severity = graph.value(shape, _SH.severity)
-    if severity not in SEVERITIES:
+    # pySHACL reports the severity of the shape (SHACL's default: violation), whatever a constraint says.
+    declared = graph.value(shape, _SH.severity)
+    own_severity = graph.value(own, _SH.severity)
+    if declared is None and own_severity is None:
         raise ShapesError(f"{where} ({ids[0]}) needs sh:severity sh:Violation, sh:Warning or sh:Info")
+    severity = declared if declared is not None else _SH.Violation
+    if severity not in SEVERITIES or (own_severity is not None and own_severity != severity):
+        raise ShapesError(f"{where} ({ids[0]}): sh:severity must be sh:Violation, sh:Warning or sh:Info, set on the "
+                          "shape (a SPARQL constraint's own sh:severity is ignored by SHACL engines)")  # fmt: skip
     message = _texts(graph, own, _SH.message) or _texts(graph, shape, _SH.message)
-    description = _texts(graph, own, _SH.description) or _texts(graph, shape, _SH.description)
+    description = (_texts(graph, own, _SH.description) or _texts(graph, shape, _SH.description)
+                   or _texts(graph, own, _SH.name) or _texts(graph, shape, _SH.name))  # fmt: skip
     for name, texts in (("sh:message", message), ("sh:description", description)):
         if not {"en", "zh"} <= texts.keys():
             raise ShapesError(f"{where} ({ids[0]}) needs {name} in English (@en) and Chinese (@zh)")
