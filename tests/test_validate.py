@@ -534,5 +534,7 @@ def test_every_shapes_file_runs_including_blank_node_rules_like_the_flow_shapes(
     assert {"etom-flow-901", "etom-flow-902"} <= set(load_shapes(str(shapes)).rules)
     for engine in ("fast", "pyshacl"):
         report = validate("classic", [str(data)], engine=engine, shapes_folder=str(shapes))
-        found = {(f.rule.id, f.focus.key.rsplit("/", 1)[1]) for f in report.findings}
+        found = {
+            (f.rule.id, f.focus.key.rsplit("/", 1)[1]) for f in report.findings if f.rule.id.startswith("etom-flow-9")
+        }
         assert found == {("etom-flow-901", "NoProducer"), ("etom-flow-902", "Loop")}, engine
