@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: setup serve test lint system-deps build diagrams clean
+.PHONY: setup serve test lint system-deps build diagrams validate clean
 
 $(BIN)/etomkg: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,9 @@ build: setup
 
 diagrams: setup
 	$(BIN)/etomkg diagram --all-examples -o docs/diagrams
+
+validate: setup
+	$(BIN)/etomkg validate --limit 5
 
 lint: setup
 	$(BIN)/ruff check etomkg server tests benchmarks tools

@@ -301,6 +301,26 @@ def _mint_classic_elements(by_release: dict[str, dict[str, Process]]) -> dict[tu
     return counterparts
 
 
+def _mark_duplicate_names(by_release: dict[str, dict[str, Process]]) -> None:
+    """Flag elements that share their name with another element of the same release (a source defect)."""
+    for release, procs in by_release.items():
+        by_name: dict[str, list[Process]] = defaultdict(list)
+        for proc in procs.values():
+            by_name[proc.name].append(proc)
+        for name, same in by_name.items():
+            if len(same) < 2:
+                continue
+            for proc in same:
+                others = ", ".join(sorted((p.identifier for p in same if p is not proc), key=natural_key))
+                proc.anomalies.append(
+                    Anomaly(
+                        "DuplicateName",
+                        f"The source gives {others} of release {release} the same name '{name}'; both are kept as published.",
+                        others,
+                    )
+                )
+
+
 def _link_releases(by_release: dict[str, dict[str, Process]]) -> list[VersionLink]:
     """Match versions of one process across consecutive releases.
 
@@ -460,6 +480,7 @@ def load_content() -> Content:
     layers, verticals = _read_groupings()
     _read_verticals(by_release, verticals)
     counterparts = _mint_classic_elements(by_release)
+    _mark_duplicate_names(by_release)
     links = _link_releases(by_release)
     _carry_along_links(by_release, links, counterparts)
     _classic_structure(by_release)

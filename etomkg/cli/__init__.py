@@ -16,6 +16,7 @@ from . import info as _info  # noqa: E402,F401
 from . import queries as _queries  # noqa: E402,F401
 from . import query as _query  # noqa: E402,F401
 from . import serve as _serve  # noqa: E402,F401
+from . import validate as _validate  # noqa: E402,F401
 from .main import main
 
 __all__ = ["main"]
