@@ -136,7 +136,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=2000, help="per query kind, per server, per round")
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=None, help="default: etomkg serve's own (CPU cores + 1)")
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--kinds", default=",".join(QUERIES), help="comma-separated query kinds to run")
     parser.add_argument(
