@@ -1,11 +1,19 @@
 #!/usr/bin/env bash
 # System packages the tests need, installed only when missing (Debian/Ubuntu; needs root or sudo).
-# A Java runtime for the HermiT reasoner (owlready2).
+# - a Java runtime for the HermiT reasoner (owlready2);
+# - Chromium and its WebDriver for the browser tests (driven headless by Playwright, never downloaded by it);
+# - fonts with Chinese glyphs and a metric-stable Latin face, so zh labels render (not as boxes) in screenshots.
 set -euo pipefail
 need=()
 command -v java >/dev/null 2>&1 || need+=(default-jre-headless)
+[ -x /usr/bin/chromium ] || need+=(chromium)
+[ -x /usr/bin/chromedriver ] || need+=(chromium-driver)
+fc-list 2>/dev/null | grep -i "Noto Sans CJK" >/dev/null || need+=(fonts-noto-cjk)
+fc-list 2>/dev/null | grep -i "DejaVu Sans" >/dev/null || need+=(fonts-dejavu-core)
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
 echo "installing system packages: ${need[*]}"
-$SUDO apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+# Wait for a concurrent apt/dpkg run instead of failing on its lock.
+APT=(apt-get -o DPkg::Lock::Timeout=600)
+$SUDO "${APT[@]}" update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO "${APT[@]}" install -y -qq --no-install-recommends "${need[@]}" >/dev/null
