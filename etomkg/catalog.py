@@ -6,13 +6,15 @@ once per release straight from the store's quad index is far faster than a
 SPARQL query per page, and the table is shared by every caller of the same
 ``KnowledgeGraph``.
 
->>> import etomkg
->>> catalog = Catalog.of(etomkg.open())
->>> element = catalog.release("26.0")["1.3.4"]
->>> element.label("zh"), element.verticals
-('客户关系管理', ('Fulfillment', 'Assurance', 'Billing'))
->>> [child.identifier for child in catalog.release("26.0").children("1.3")][:3]
-['1.3.1', '1.3.2', '1.3.3']
+For example::
+
+    import etomkg
+    catalog = Catalog.of(etomkg.open())
+    element = catalog.release("26.0")["1.3.4"]
+    element.label("zh"), element.verticals
+    # -> ('客户关系管理', ('Fulfillment', 'Assurance', 'Billing'))
+    [child.identifier for child in catalog.release("26.0").children("1.3")][:3]
+    # -> ['1.3.1', '1.3.2', '1.3.3']
 """
 
 from __future__ import annotations

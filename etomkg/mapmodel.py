@@ -32,17 +32,19 @@ Conventions, so that the map never claims more than the graph says:
 Drilling in (``root=``) lays out the children of one element the same way:
 one column per vertical they belong to.
 
->>> import etomkg
->>> kg = etomkg.open()
->>> model = build_map(kg, "26.0", view="current")
->>> [row.key for row in model.rows][:3], model.band.key
-(['1.1', '1.2', '1.3'], '1.7')
->>> box = model.find("1.3.4")
->>> [model.columns[i].key for i in box.columns]
-['Fulfillment', 'Assurance', 'Billing']
->>> crm = build_map(kg, "26.0", root="1.3.4", lang="zh")
->>> crm.title, [c.label for c in crm.columns]
-('1.3.4 客户关系管理', ['运营就绪与支持', '开通', '保障', '计费'])
+For example::
+
+    import etomkg
+    kg = etomkg.open()
+    model = build_map(kg, "26.0", view="current")
+    [row.key for row in model.rows][:3], model.band.key
+    # -> (['1.1', '1.2', '1.3'], '1.7')
+    box = model.find("1.3.4")
+    [model.columns[i].key for i in box.columns]
+    # -> ['Fulfillment', 'Assurance', 'Billing']
+    crm = build_map(kg, "26.0", root="1.3.4", lang="zh")
+    crm.title, [c.label for c in crm.columns]
+    # -> ('1.3.4 客户关系管理', ['运营就绪与支持', '开通', '保障', '计费'])
 """
 
 from __future__ import annotations

@@ -7,11 +7,13 @@ nothing is positioned twice, so no text overlaps. The SVG carries a
 ``viewBox``: pages scale it to the screen width. The output is deterministic:
 the same model gives the same bytes.
 
->>> import etomkg
->>> from etomkg.mapmodel import build_map
->>> svg = render_svg(build_map(etomkg.open(), "26.0", root="1.4"))
->>> svg.startswith("<svg") and 'href="/release/26.0/process/1.4.5"' in svg
-True
+For example::
+
+    import etomkg
+    from etomkg.mapmodel import build_map
+    svg = render_svg(build_map(etomkg.open(), "26.0", root="1.4"))
+    svg.startswith("<svg") and 'href="/release/26.0/process/1.4.5"' in svg
+    # -> True
 """
 
 from __future__ import annotations

@@ -17,13 +17,15 @@ Ranking, best first:
 and within each rank: present in a newer release first, then higher in the
 hierarchy, then by identifier in natural order.
 
->>> import etomkg
->>> index = SearchIndex.of(etomkg.open())
->>> [(h.identifier, h.releases[0]) for h in index.search("1.4.5").hits[:2]]
-[('1.4.5', '26.0'), ('1.4.5', '23.5')]
->>> hit = index.search("客户关系").hits[0]
->>> hit.identifier, hit.label("zh")
-('1.3.4', '客户关系管理')
+For example::
+
+    import etomkg
+    index = SearchIndex.of(etomkg.open())
+    [(h.identifier, h.releases[0]) for h in index.search("1.4.5").hits[:2]]
+    # -> [('1.4.5', '26.0'), ('1.4.5', '23.5')]
+    hit = index.search("客户关系").hits[0]
+    hit.identifier, hit.label("zh")
+    # -> ('1.3.4', '客户关系管理')
 """
 
 from __future__ import annotations

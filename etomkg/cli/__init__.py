@@ -13,6 +13,7 @@ from . import diagram as _diagram  # noqa: E402,F401
 from . import export as _export  # noqa: E402,F401
 from . import flows as _flows  # noqa: E402,F401
 from . import info as _info  # noqa: E402,F401
+from . import map as _map  # noqa: E402,F401
 from . import queries as _queries  # noqa: E402,F401
 from . import query as _query  # noqa: E402,F401
 from . import serve as _serve  # noqa: E402,F401
