@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from xml.sax.saxutils import escape, quoteattr
 
 from .mapmodel import Box, MapModel, Row
-from .textmetrics import FONT_FAMILY, text_width, truncate, wrap
+from .textmetrics import FONT_FAMILY, text_width, truncate, wrap, wrap_balanced
 
 Link = Callable[[str, str], str]
 
@@ -152,9 +152,7 @@ class _Layout:
         return self.x[first], self.x[last] + COL_W - self.x[first]
 
     def _box_lines(self, box: Box, width: float) -> list[str]:
-        # Centred text keeps clear of the "+F" note in the bottom-right corner by leaving its width free on both sides.
-        reserve = text_width(_also_note(box), 8.5, bold=True) + 4 if box.also else 0
-        return wrap(box.label, width - 2 * (BOX_PAD_X + reserve), NAME_SIZE, max_lines=MAX_LINES)
+        return wrap_balanced(box.label, width - 2 * BOX_PAD_X, NAME_SIZE, max_lines=MAX_LINES)
 
     def _box_width(self, box: Box) -> float:
         if len(box.columns) > 1 and not self.grid:
@@ -191,8 +189,8 @@ class _Layout:
         top = y + (self.box_h - (ID_SIZE + 4 + len(lines) * LINE_H)) / 2  # the text block, centred
         self.canvas.text(cx, top + ID_SIZE - 1, [box.identifier], ID_SIZE, ID_SIZE, "em-id", "middle")
         self.canvas.text(cx, top + ID_SIZE + 4 + NAME_SIZE - 1.5, lines, NAME_SIZE, LINE_H, "em-name", "middle")
-        if box.also:
-            self.canvas.text(x + w - 4, y + self.box_h - 3.5, [_also_note(box)], 8.5, 8.5, "em-also", "end", heading)
+        if box.also:  # top left, beside the centred identifier
+            self.canvas.text(x + 5, top + ID_SIZE - 1, [_also_note(box)], 8.5, 8.5, "em-also", "start", heading)
         self.canvas.add("</a>")
 
     def header_bar(self, x, y, w, h, fill, lines, size, href=None) -> None:

@@ -135,6 +135,29 @@ def wrap(text: str, width: float, size: float, *, bold: bool = False, max_lines:
     return lines
 
 
+def wrap_balanced(text: str, width: float, size: float, *, bold: bool = False, max_lines: int | None = None) -> list[str]:
+    """Like :func:`wrap`, with lines of even length: the narrowest width that needs no more lines.
+
+    Avoids a last line of one word or one character (``产品目录运营条件准备管`` / ``理``).
+
+    >>> wrap("产品目录运营条件准备管理", 130, 11)
+    ['产品目录运营条件准备管', '理']
+    >>> wrap_balanced("产品目录运营条件准备管理", 130, 11)
+    ['产品目录运营', '条件准备管理']
+    """
+    lines = wrap(text, width, size, bold=bold, max_lines=max_lines)
+    if len(lines) < 2 or (max_lines is not None and len(lines) >= max_lines and lines[-1].endswith(ELLIPSIS)):
+        return lines
+    low, high = width / len(lines), width
+    for _ in range(10):  # bisect the width: a tenth of a pixel is plenty
+        middle = (low + high) / 2
+        if len(wrap(text, middle, size, bold=bold)) <= len(lines):
+            high = middle
+        else:
+            low = middle
+    return wrap(text, high, size, bold=bold, max_lines=max_lines)
+
+
 def truncate(text: str, width: float, size: float, *, bold: bool = False) -> str:
     """``text`` cut to fit on one line of ``width``, with an ellipsis when it was cut."""
     return wrap(text, width, size, bold=bold, max_lines=1)[0] if text.strip() else ""

@@ -1,0 +1,340 @@
+"""Pages to look at eTOM: the map, search, release comparison and end-to-end flows.
+
+Everything is rendered on the server (SVG and HTML) from the library, so the
+pages work with JavaScript off; ``static/search.js`` only adds suggestions as
+you type, from ``/search.json``. No asset comes from the network.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from flask import Blueprint, Response, jsonify, redirect, render_template, request, url_for
+
+from etomkg.catalog import Catalog
+from etomkg.errors import EtomkgError
+from etomkg.flowdiagram import end_to_end_flow, end_to_end_flows, end_to_end_svg, neighbourhood_svg
+from etomkg.mapmodel import VIEWS, build_map, default_view
+from etomkg.mapsvg import render_svg
+from etomkg.naming import release_key
+from etomkg.releasediff import KINDS, release_diff
+from etomkg.search import SearchIndex
+
+from .graph import served
+from .pages import UI, ui_lang
+
+bp = Blueprint("explore", __name__)
+
+UI.update(
+    {
+        "map": {"en": "Map", "zh": "框架图"},
+        "map_title": {"en": "The eTOM map", "zh": "eTOM 框架图"},
+        "search": {"en": "Search", "zh": "搜索"},
+        "compare": {"en": "Compare releases", "zh": "版本比较"},
+        "flows": {"en": "End-to-end flows", "zh": "端到端流程"},
+        "view": {"en": "View", "zh": "视图"},
+        "view_classic": {"en": "Classic (SIP · Operations · EM)", "zh": "经典（SIP · 运营 · 企业管理）"},
+        "view_current": {"en": "Domains", "zh": "域"},
+        "language": {"en": "Language", "zh": "语言"},
+        "show": {"en": "Show", "zh": "显示"},
+        "as_list": {"en": "As a list", "zh": "列表形式"},
+        "download_svg": {"en": "Download the map (SVG, printable)", "zh": "下载框架图（SVG，可打印）"},
+        "whole_map": {"en": "Whole map", "zh": "整张框架图"},
+        "process_page": {"en": "Process page", "zh": "流程页面"},
+        "map_help": {
+            "en": "Each box is a process: open it for its page, where its own sub-processes are drawn the same way.",
+            "zh": "每个方框是一个流程：点击打开其页面，页面中以同样方式画出它的下级流程。",
+        },
+        "no_vertical": {"en": "no vertical stated", "zh": "未注明纵向分组"},
+        "also_in": {"en": "also in", "zh": "另属"},
+        "search_placeholder": {"en": "Identifier or words, e.g. 1.4.5 or 开通", "zh": "编号或关键词，如 1.4.5 或 开通"},
+        "all_releases": {"en": "All releases", "zh": "所有版本"},
+        "results": {"en": "processes found", "zh": "个流程"},
+        "no_results": {
+            "en": "No process matches. Try an identifier (1.3.4), the start of a word (activ) or Chinese words (客户).",
+            "zh": "没有匹配的流程。可尝试编号（1.3.4）、词的开头（activ）或中文词语（客户）。",
+        },
+        "more_results": {"en": "Show more results", "zh": "显示更多结果"},
+        "match": {"en": "match", "zh": "匹配"},
+        "in_releases": {"en": "in releases", "zh": "所在版本"},
+        "older": {"en": "Older release", "zh": "旧版本"},
+        "newer": {"en": "Newer release", "zh": "新版本"},
+        "matched": {"en": "processes matched", "zh": "个流程相互对应"},
+        "unchanged": {"en": "unchanged", "zh": "未变化"},
+        "added": {"en": "Added", "zh": "新增"},
+        "removed": {"en": "Removed", "zh": "删除"},
+        "renumbered": {"en": "Renumbered", "zh": "重新编号"},
+        "renamed": {"en": "Renamed", "zh": "更名"},
+        "moved": {"en": "Moved to another parent", "zh": "移至其他上级"},
+        "verticals_changed": {"en": "Changed vertical groups", "zh": "纵向分组变化"},
+        "compare_note": {
+            "en": "Processes are matched along the graph's version links between consecutive releases.",
+            "zh": "流程按图中相邻版本之间的版本链接对应。",
+        },
+        "steps": {"en": "Steps", "zh": "步骤"},
+        "trigger": {"en": "Trigger", "zh": "触发"},
+        "flow_neighbourhood": {"en": "Data flows", "zh": "数据流"},
+        "no_flows": {"en": "No end-to-end flows in this release.", "zh": "此版本中没有端到端流程。"},
+    }
+)
+
+
+class PageError(Exception):
+    """A request this blueprint cannot answer: shown as a page that says why (404 unless told)."""
+
+    def __init__(self, message: str, status: int = 404) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+@bp.errorhandler(PageError)
+@bp.errorhandler(EtomkgError)
+def page_error(exc: Exception):
+    status = getattr(exc, "status", 404)
+    if request.path.endswith(".json"):
+        return jsonify({"error": str(exc)}), status
+    return render_template("message.html", title=str(exc), message=str(exc)), status
+
+
+def _kg():
+    return served().kg
+
+
+def _release_arg(name: str = "release", default: str | None = None) -> str:
+    graph = served()
+    release = request.args.get(name) or default or graph.newest
+    if release not in graph.releases:
+        raise PageError(f"unknown release {release!r}; choose one of: {', '.join(graph.releases)}")
+    return release
+
+
+def _process_link(lang: str):
+    """Links to process pages keep the reader's language."""
+    prefix, suffix = request.script_root, "?lang=zh" if lang == "zh" else ""
+
+    def link(release: str, identifier: str) -> str:
+        return f"{prefix}/release/{release}/process/{identifier}{suffix}"
+
+    return link
+
+
+def process_href(release: str, identifier: str, lang: str) -> str:
+    return _process_link(lang)(release, identifier)
+
+
+@functools.lru_cache(maxsize=256)
+def _svg(kg_id: int, release: str, view: str, lang: str, root: str | None, standalone: bool, prefix: str) -> str:
+    model = build_map(_kg(), release, view=view, lang=lang, root=root)
+    suffix = "?lang=zh" if lang == "zh" else ""
+    return render_svg(model, link=lambda r, i: f"{prefix}/release/{r}/process/{i}{suffix}", standalone=standalone)
+
+
+def map_svg(release: str, view: str, lang: str, root: str | None = None, standalone: bool = False) -> str:
+    """The map's SVG, drawn once per (release, view, language, root) and kept: the store is read-only."""
+    return _svg(id(_kg()), release, view, lang, root, standalone, request.script_root)
+
+
+def _map_args() -> tuple[str, str, str, str | None]:
+    release = _release_arg()
+    view = request.args.get("view") or default_view(release)
+    if view not in VIEWS:
+        raise PageError(f"unknown view {view!r}; choose one of: {', '.join(VIEWS)}")
+    return release, view, ui_lang(), request.args.get("root") or None
+
+
+@bp.route("/map")
+def map_page() -> str:
+    release, view, lang, root = _map_args()
+    model = build_map(_kg(), release, view=view, lang=lang, root=root)
+    return render_template(
+        "map.html",
+        model=model,
+        svg=map_svg(release, view, lang, root),
+        release=release,
+        view=view,
+        root=root,
+        releases=list(reversed(served().releases)),
+        views=VIEWS,
+        href=_process_link(lang),
+    )
+
+
+@bp.route("/map.svg")
+def map_file() -> Response:
+    release, view, lang, root = _map_args()
+    svg = map_svg(release, view, lang, root, standalone=True)
+    name = f"etom-{release}-{view}-{lang}" + (f"-{root}" if root else "") + ".svg"
+    return Response(
+        svg,
+        mimetype="image/svg+xml",
+        headers={"Content-Disposition": f'inline; filename="{name}"', "Cache-Control": "public, max-age=3600"},
+    )
+
+
+def _search_args() -> tuple[str, str | None, int]:
+    query = request.args.get("q", "")
+    release = request.args.get("release") or None
+    if release is not None and release not in served().releases:
+        raise PageError(f"unknown release {release!r}; choose one of: {', '.join(served().releases)}")
+    try:
+        limit = max(1, min(int(request.args.get("limit", 50)), 500))
+    except ValueError:
+        limit = 50
+    return query, release, limit
+
+
+@bp.route("/search")
+def search_page() -> str:
+    query, release, limit = _search_args()
+    result = SearchIndex.of(_kg()).search(query, release=release, limit=limit) if query.strip() else None
+    return render_template(
+        "search.html",
+        query=query,
+        result=result,
+        release=release,
+        limit=limit,
+        releases=list(reversed(served().releases)),
+        href=_process_link(ui_lang()),
+    )
+
+
+@bp.route("/search.json")
+def search_json() -> Response:
+    query, release, limit = _search_args()
+    lang = ui_lang()
+    result = SearchIndex.of(_kg()).search(query, release=release, limit=min(limit, 20))
+    body = result.as_dict()
+    for hit, data in zip(result.hits, body["hits"], strict=True):
+        data["label"] = hit.label(lang)
+        data["href"] = process_href(hit.release, hit.identifier, lang)
+    return jsonify(body)
+
+
+@bp.route("/compare")
+def compare_page() -> str:
+    graph = served()
+    comparable = [r for r in graph.releases if r != "classic"]  # classic is linked by counterparts, not versions
+    if len(comparable) < 2:
+        raise PageError("the store holds fewer than two numbered releases")
+    new = request.args.get("new") or comparable[-1]
+    old = request.args.get("old") or comparable[comparable.index(new) - 1 if new in comparable[1:] else -2]
+    for release in (old, new):
+        if release not in comparable:
+            raise PageError(f"unknown release {release!r}; compare two of: {', '.join(comparable)}")
+    if release_key(old) > release_key(new):
+        return redirect(url_for("explore.compare_page", old=new, new=old, lang=request.args.get("lang")))
+    lang = ui_lang()
+    diff = release_diff(_kg(), old, new) if old != new else None
+    catalog = Catalog.of(_kg())
+    old_table, new_table = catalog.release(old), catalog.release(new)
+
+    def name(table, identifier):
+        element = table.get(identifier) if identifier else None
+        return element.label(lang) if element else ""
+
+    sections = []
+    if diff is not None:
+        for kind in KINDS:
+            rows = [
+                {
+                    "old_id": c.old_id,
+                    "old_name": name(old_table, c.old_id),
+                    "new_id": c.new_id,
+                    "new_name": name(new_table, c.new_id),
+                }
+                for c in diff.of(kind)
+            ]
+            sections.append({"kind": kind, "rows": rows})
+    return render_template(
+        "compare.html",
+        diff=diff,
+        old=old,
+        new=new,
+        sections=sections,
+        releases=list(reversed(comparable)),
+        href=_process_link(lang),
+    )
+
+
+@functools.lru_cache(maxsize=64)
+def _flow_svgs(kg_id: int, release: str, lang: str, prefix: str) -> tuple:
+    suffix = "?lang=zh" if lang == "zh" else ""
+    link = lambda r, i: f"{prefix}/release/{r}/process/{i}{suffix}"  # noqa: E731
+    return tuple((flow, end_to_end_svg(_kg(), flow, lang=lang, link=link)) for flow in end_to_end_flows(_kg(), release))
+
+
+@bp.route("/flows")
+def flows_page() -> str:
+    release = _release_arg()
+    lang = ui_lang()
+    flows = _flow_svgs(id(_kg()), release, lang, request.script_root)
+    return render_template(
+        "flows.html",
+        flows=[flow for flow, _ in flows],
+        release=release,
+        releases=list(reversed(served().releases)),
+        href=_process_link(lang),
+    )
+
+
+@bp.route("/flows/<release>/<key>")
+def flow_page(release: str, key: str) -> str:
+    if release not in served().releases:
+        raise PageError(f"unknown release {release!r}; choose one of: {', '.join(served().releases)}")
+    lang = ui_lang()
+    drawn = dict((flow.key, (flow, svg)) for flow, svg in _flow_svgs(id(_kg()), release, lang, request.script_root))
+    if key not in drawn:
+        known = ", ".join(drawn) or "none"
+        raise PageError(f"no end-to-end flow {key!r} in release {release}; this release has: {known}")
+    flow, svg = drawn[key]
+    table = Catalog.of(_kg()).release(release)
+    steps = [(step, table.get(step.process)) for step in flow.steps]
+    others = [r for r in served().releases if r != release and end_to_end_flow(_kg(), r, key) is not None]
+    return render_template(
+        "flow.html", flow=flow, svg=svg, steps=steps, release=release, others=others, href=_process_link(lang)
+    )
+
+
+@bp.app_context_processor
+def explore_helpers() -> dict:
+    """Helpers for every template: the map of a process's children (process pages) and the search box."""
+
+    def _process_of(iri: str) -> tuple[str, str] | None:
+        """(release, identifier) of a process IRI of this graph, else None."""
+        prefix = _kg().iris.base + "/release/"
+        release, marker, identifier = iri.removeprefix(prefix).partition("/process/")
+        if not iri.startswith(prefix) or not marker or release not in served().releases:
+            return None
+        return release, identifier
+
+    def children_map(iri: str) -> str:
+        found = _process_of(iri)
+        if found is None:
+            return ""
+        release, identifier = found
+        table = Catalog.of(_kg()).release(release)
+        if identifier not in table or not table.children(identifier):
+            return ""
+        return map_svg(release, default_view(release), ui_lang(), identifier)
+
+    def flow_neighbourhood(iri: str) -> str:
+        found = _process_of(iri)
+        if found is None:
+            return ""
+        return _neighbourhood(id(_kg()), *found, ui_lang(), request.script_root)
+
+    def map_url(iri: str) -> str:
+        found = _process_of(iri)
+        if found is None:
+            return url_for("explore.map_page")
+        lang = ui_lang()
+        return url_for("explore.map_page", release=found[0], root=found[1], lang=lang if lang != "en" else None)
+
+    return {"children_map": children_map, "flow_neighbourhood": flow_neighbourhood, "map_url": map_url}
+
+
+@functools.lru_cache(maxsize=512)
+def _neighbourhood(kg_id: int, release: str, identifier: str, lang: str, prefix: str) -> str:
+    suffix = "?lang=zh" if lang == "zh" else ""
+    link = lambda r, i: f"{prefix}/release/{r}/process/{i}{suffix}"  # noqa: E731
+    return neighbourhood_svg(_kg(), release, identifier, lang=lang, link=link)
