@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: setup serve test lint system-deps build diagrams validate clean
+.PHONY: setup serve test lint system-deps build diagrams validate clean screenshots
 
 $(BIN)/etomkg: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ validate: setup
 
 lint: setup
 	$(BIN)/ruff check etomkg server tests benchmarks tools
+
+# The screenshots in docs/screenshots/, taken from the live pages in headless Chromium.
+screenshots: setup system-deps
+	$(BIN)/python tools/screenshots.py
 
 test: setup system-deps lint
 	$(BIN)/pytest
