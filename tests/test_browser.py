@@ -69,9 +69,8 @@ def assert_clean_layout(boxes: list[dict]) -> None:
 @pytest.fixture(scope="module")
 def live_server(kg, tmp_path_factory):
     """The real app over real HTTP on a loopback port, in a thread of this process (shares the session graph)."""
-    from werkzeug.serving import make_server
-
     from etomkg_server import create_app
+    from werkzeug.serving import make_server
 
     app = create_app({"KG": kg, "CACHE_DIR": str(tmp_path_factory.mktemp("browser-cache"))})
     server = make_server("127.0.0.1", 0, app, threaded=True)
@@ -140,7 +139,9 @@ def test_map_draws_every_l2_without_overlap_and_switches_language_and_view(page,
 
 
 def test_click_through_l2_to_l3_to_l4(page, live_server, kg):
-    children = kg.select('SELECT ?id WHERE { ?p etom:parent/skos:notation "1.3.4" ; skos:notation ?id }', release="26.0")
+    children = kg.select(
+        'SELECT ?id WHERE { ?p etom:parent/skos:notation "1.3.4" ; skos:notation ?id }', release="26.0"
+    )
     page.goto(f"{live_server}/map")
     page.locator('svg.etom-map a.em-box[data-id="1.3.4"]').click()
     page.wait_for_url("**/release/26.0/process/1.3.4")

@@ -46,10 +46,9 @@ def main() -> int:
     if not Path(args.chromium).exists():
         print(f"{args.chromium} is missing: run `bash tools/system-deps.sh`", file=sys.stderr)
         return 2
+    from etomkg_server import create_app
     from playwright.sync_api import sync_playwright
     from werkzeug.serving import make_server
-
-    from etomkg_server import create_app
 
     server = make_server("127.0.0.1", 0, create_app(), threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
