@@ -199,7 +199,7 @@ class _Svg:
     def document(self, width: float, height: float, title: str, cls: str) -> str:
         head = (
             f'<svg xmlns="http://www.w3.org/2000/svg" class="etom-flow {cls}" viewBox="0 0 {_n(width)} {_n(height)}" '
-            f'width="{_n(width)}" height="{_n(height)}" role="img"><title>{escape(title)}</title>'
+            f'width="{_n(width)}" height="{_n(height)}" style="max-width:100%;height:auto" role="img"><title>{escape(title)}</title>'
             f'<style>{_STYLE}</style><defs><marker id="{_ARROW_ID}" viewBox="0 0 10 10" refX="9" refY="5" '
             'markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0 0L10 5L0 10z" fill="#4a5560"/>'
             "</marker></defs>"

@@ -50,6 +50,8 @@ ID_SIZE = 9
 MAX_LINES = 4
 HEADING_H = 20
 GRID_COLUMNS = 4  # drill-down maps without verticals
+DRILL_MIN_WIDTH = 620  # a drill-down map is at least this wide …
+DRILL_COL_MAX = 250  # … by widening its columns up to this
 
 TONES: dict[str, tuple[str, str, str, str]] = {
     # layer: (cell fill, label fill, box border, heading fill)
@@ -127,13 +129,21 @@ class _Layout:
         self.grid = self.drill and len(model.columns) <= 1
         self.canvas = _Canvas()
         self.left = MARGIN + (0 if self.drill else LABEL_W + COL_GAP)
+        self.col_w = float(COL_W)
+        if self.drill:  # few columns: wider ones, so a drill-down reads as easily as the whole map
+            count = self._column_count()
+            self.col_w = max(COL_W, min(DRILL_COL_MAX, DRILL_MIN_WIDTH / count))
+        self.box_w = self.col_w - 2 * CELL_PAD
         self.x = self._column_positions()
         self.box_h = 0.0  # set per row: boxes of a row share one height
 
     # -- geometry -------------------------------------------------------------------------------------------
 
+    def _column_count(self) -> int:
+        return max(1, min(GRID_COLUMNS, self.model.box_count)) if self.grid else max(1, len(self.model.columns))
+
     def _column_positions(self) -> list[float]:
-        count = max(1, min(GRID_COLUMNS, self.model.box_count)) if self.grid else len(self.model.columns)
+        count = self._column_count() if self.grid or self.model.columns else 0
         positions, x, area = [], float(self.left), None
         for i in range(count):
             column_area = self.model.columns[i].area if not self.grid and i < len(self.model.columns) else None
@@ -141,15 +151,15 @@ class _Layout:
                 x += AREA_GAP - COL_GAP
             area = column_area
             positions.append(x)
-            x += COL_W + COL_GAP
+            x += self.col_w + COL_GAP
         return positions
 
     @property
     def right(self) -> float:
-        return self.x[-1] + COL_W if self.x else self.left + COL_W
+        return self.x[-1] + self.col_w if self.x else self.left + self.col_w
 
     def span_x(self, first: int, last: int) -> tuple[float, float]:
-        return self.x[first], self.x[last] + COL_W - self.x[first]
+        return self.x[first], self.x[last] + self.col_w - self.x[first]
 
     def _box_lines(self, box: Box, width: float) -> list[str]:
         return wrap_balanced(box.label, width - 2 * BOX_PAD_X, NAME_SIZE, max_lines=MAX_LINES)
@@ -157,7 +167,7 @@ class _Layout:
     def _box_width(self, box: Box) -> float:
         if len(box.columns) > 1 and not self.grid:
             return self.span_x(box.columns[0], box.columns[-1])[1] - 2 * CELL_PAD
-        return BOX_W
+        return self.box_w
 
     def _height_for(self, boxes: list[Box]) -> float:
         """One height for a row's boxes: room for the longest wrapped name among them."""
@@ -211,22 +221,27 @@ class _Layout:
         if self.drill and model.root is not None:
             root = model.root
             width = self.right - MARGIN
-            label = truncate(f"{root.identifier} {root.label(model.lang)}", width - 16, 13, bold=True)
+            lines = wrap_balanced(f"{root.identifier} {root.label(model.lang)}", width - 16, 13, bold=True, max_lines=2)
             fill = TONES.get(model.rows[0].tone if model.rows else "", TONES[""])[3]
-            self.header_bar(MARGIN, y, width, 28, fill, [label], 13, self.link(model.release, root.identifier))
-            y += 28 + 6
+            height = 12 + 16 * len(lines)
+            self.header_bar(MARGIN, y, width, height, fill, lines, 13, self.link(model.release, root.identifier))
+            y += height + 6
         return y
 
     def draw_areas(self, y: float) -> float:
         if self.grid or not self.model.areas:
             return y
+        wrapped = []
         for area in self.model.areas:
             x, w = self.span_x(area.first, area.last)
+            wrapped.append(wrap_balanced(area.label, w - 12, 12, bold=True, max_lines=2))
+        height = 9 + 15 * max(len(lines) for lines in wrapped)
+        for area, lines in zip(self.model.areas, wrapped, strict=True):
+            x, w = self.span_x(area.first, area.last)
             fill = AREA_FILL.get(area.key, DEFAULT_AREA_FILL)[0]
-            label = truncate(area.label, w - 12, 12, bold=True)
             href = self.link("classic", area.key) if area.key else None
-            self.header_bar(x, y, w, 24, fill, [label], 12, href)
-        return y + 24 + 4
+            self.header_bar(x, y, w, height, fill, lines, 12, href)
+        return y + height + 4
 
     def draw_columns(self, y: float) -> float:
         model = self.model
@@ -238,11 +253,11 @@ class _Layout:
             w = self.right - self.left
             self.header_bar(self.left, y, w, 22, fill, [truncate(column.label, w - 12, 11, bold=True)], 11)
             return y + 22 + 4
-        wrapped = [wrap(c.label, COL_W - 10, 11, bold=True, max_lines=3) for c in model.columns]
+        wrapped = [wrap(c.label, self.col_w - 10, 11, bold=True, max_lines=3) for c in model.columns]
         height = max(len(lines) for lines in wrapped) * 14 + 10
         for i, (column, lines) in enumerate(zip(model.columns, wrapped, strict=True)):
             fill = AREA_FILL.get(column.area or "", DEFAULT_AREA_FILL)[1]
-            self.header_bar(self.x[i], y, COL_W, height, fill, lines, 11)
+            self.header_bar(self.x[i], y, self.col_w, height, fill, lines, 11)
         return y + height + 4
 
     def _stack(self, row: Row, top: float) -> tuple[list[tuple[Box, float, float, float]], float]:
@@ -254,12 +269,12 @@ class _Layout:
             for i, box in enumerate(boxes):
                 column, line = i % len(self.x), i // len(self.x)
                 y = top + CELL_PAD + line * (self.box_h + BOX_GAP)
-                placed.append((box, self.x[column] + CELL_PAD, y, BOX_W))
+                placed.append((box, self.x[column] + CELL_PAD, y, self.box_w))
             rows_used = math.ceil(len(boxes) / len(self.x)) if boxes else 0
             return placed, top + CELL_PAD + rows_used * (self.box_h + BOX_GAP) - BOX_GAP + CELL_PAD
         for box in (b for b in row.boxes if len(b.columns) == 1):
             column = box.columns[0]
-            placed.append((box, self.x[column] + CELL_PAD, heights[column], BOX_W))
+            placed.append((box, self.x[column] + CELL_PAD, heights[column], self.box_w))
             heights[column] += self.box_h + BOX_GAP
         for box in (b for b in row.boxes if len(b.columns) > 1):
             first, last = box.columns[0], box.columns[-1]
@@ -275,7 +290,7 @@ class _Layout:
             y0 = bottom + 14
             for i, box in enumerate(row.loose):
                 column, line = i % len(self.x), i // len(self.x)
-                placed.append((box, self.x[column] + CELL_PAD, y0 + line * (self.box_h + BOX_GAP), BOX_W))
+                placed.append((box, self.x[column] + CELL_PAD, y0 + line * (self.box_h + BOX_GAP), self.box_w))
             bottom = y0 + math.ceil(len(row.loose) / len(self.x)) * (self.box_h + BOX_GAP)
         return placed, bottom - BOX_GAP + CELL_PAD
 
@@ -312,7 +327,7 @@ class _Layout:
             self.canvas.rect(self.left, y, self.right - self.left, height, cell, rx=2)
         else:
             for i in range(len(self.x)):
-                self.canvas.rect(self.x[i], y, COL_W, height, cell, rx=2)
+                self.canvas.rect(self.x[i], y, self.col_w, height, cell, rx=2)
         for heading in row.headings:
             x, w = self.span_x(heading.first, heading.last)
             label = truncate(f"{heading.identifier} {heading.label}", w - 16, 10.5, bold=True)
@@ -353,7 +368,9 @@ class _Layout:
             boxes = [b for g in groups for b in g.boxes]
             for i, box in enumerate(boxes):
                 column, line = i % columns, i // columns
-                placed.append((box, self.x[column] + CELL_PAD, y + CELL_PAD + line * (self.box_h + BOX_GAP), BOX_W))
+                placed.append(
+                    (box, self.x[column] + CELL_PAD, y + CELL_PAD + line * (self.box_h + BOX_GAP), self.box_w)
+                )
             lines = math.ceil(len(boxes) / columns) if boxes else 0
             bottom = y + CELL_PAD + lines * (self.box_h + BOX_GAP) - BOX_GAP + CELL_PAD
         else:
@@ -361,7 +378,7 @@ class _Layout:
             for start in range(0, len(groups), columns):
                 chunk = groups[start : start + columns]
                 head_lines = [
-                    wrap(f"{g.heading.identifier} {g.heading.label}", BOX_W - 10, 10.5, bold=True, max_lines=3)
+                    wrap(f"{g.heading.identifier} {g.heading.label}", self.box_w - 10, 10.5, bold=True, max_lines=3)
                     for g in chunk
                     if g.heading
                 ]
@@ -373,7 +390,7 @@ class _Layout:
                         headings.append((x, y + CELL_PAD, head_h, group.heading.identifier, head_lines[i]))
                     by = y + CELL_PAD + head_h + BOX_GAP
                     for box in group.boxes:
-                        placed.append((box, x, by, BOX_W))
+                        placed.append((box, x, by, self.box_w))
                         by += self.box_h + BOX_GAP
                     tallest = max(tallest, by)
                 y = tallest - BOX_GAP + CELL_PAD + 4
@@ -393,8 +410,8 @@ class _Layout:
         self.canvas.rect(self.left, top, self.right - self.left, height, cell, rx=2)
         for x, hy, hh, identifier, lines in headings:
             self.canvas.add(f'<a href={quoteattr(self.link(self.model.release, identifier))} class="em-link">')
-            self.canvas.rect(x, hy, BOX_W, hh, heading_fill, rx=2)
-            self.canvas.text(x + BOX_W / 2, hy + 4 + 10.5, lines, 10.5, 13.5, "em-head", "middle")
+            self.canvas.rect(x, hy, self.box_w, hh, heading_fill, rx=2)
+            self.canvas.text(x + self.box_w / 2, hy + 4 + 10.5, lines, 10.5, 13.5, "em-head", "middle")
             self.canvas.add("</a>")
         for box, bx, by, bw in placed:
             self.draw_box(box, bx, by, bw, "")
@@ -462,7 +479,8 @@ class _Layout:
         title = escape(self.model.title)
         head = (
             f'<svg xmlns="http://www.w3.org/2000/svg" class="etom-map" viewBox="0 0 {width} {height}" '
-            f'width="{width}" height="{height}" role="img" aria-labelledby="etom-map-title" '
+            f'width="{width}" height="{height}" style="max-width:100%;height:auto" role="img" '
+            'aria-labelledby="etom-map-title" '
             f'data-release={quoteattr(self.model.release)} data-view="{self.model.view}" data-lang="{self.model.lang}" '
             f'lang="{self.model.lang}">'
             f'<title id="etom-map-title">{title}</title><style>{STYLE}</style>'
