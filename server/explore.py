@@ -195,6 +195,7 @@ def search_page() -> str:
         limit=limit,
         releases=list(reversed(served().releases)),
         href=_process_link(ui_lang()),
+        hide_header_search=True,
     )
 
 
