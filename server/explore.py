@@ -8,6 +8,7 @@ you type, from ``/search.json``. No asset comes from the network.
 from __future__ import annotations
 
 import functools
+import threading
 
 from flask import Blueprint, Response, jsonify, redirect, render_template, request, url_for
 
@@ -98,6 +99,17 @@ def page_error(exc: Exception):
 
 def _kg():
     return served().kg
+
+
+@bp.record_once
+def _warm_up(state) -> None:
+    """Build the search index in the background as a worker starts, so the first keystroke is answered fast.
+
+    Safe because ``etomkg serve`` does not preload the app: each worker starts its own thread after the fork.
+    """
+    graph = state.app.extensions.get("etomkg")
+    if graph is not None and state.app.config.get("WARM_SEARCH", True):
+        threading.Thread(target=SearchIndex.of, args=(graph.kg,), name="etomkg-search-warm-up", daemon=True).start()
 
 
 def _release_arg(name: str = "release", default: str | None = None) -> str:
