@@ -260,18 +260,23 @@ class _Layout:
             self.header_bar(self.x[i], y, self.col_w, height, fill, lines, 11)
         return y + height + 4
 
-    def _stack(self, row: Row, top: float) -> tuple[list[tuple[Box, float, float, float]], float]:
-        """Place a row's boxes: singles stacked per column, then spanning boxes, then the lane of loose ones."""
+    def _stack(
+        self, row: Row, top: float, grid: bool
+    ) -> tuple[list[tuple[Box, float, float, float]], float, float | None]:
+        """Place a row's boxes: singles stacked per column, then spanning boxes, then the lane of loose ones.
+
+        Returns the placed boxes (box, x, y, width), the bottom of the row and the top of its loose lane.
+        """
         heights = [top + CELL_PAD] * len(self.x)
         placed: list[tuple[Box, float, float, float]] = []
-        if self.grid:
+        if grid:
             boxes = row.boxes + row.loose
             for i, box in enumerate(boxes):
                 column, line = i % len(self.x), i // len(self.x)
                 y = top + CELL_PAD + line * (self.box_h + BOX_GAP)
                 placed.append((box, self.x[column] + CELL_PAD, y, self.box_w))
             rows_used = math.ceil(len(boxes) / len(self.x)) if boxes else 0
-            return placed, top + CELL_PAD + rows_used * (self.box_h + BOX_GAP) - BOX_GAP + CELL_PAD
+            return placed, top + CELL_PAD + rows_used * (self.box_h + BOX_GAP) - BOX_GAP + CELL_PAD, None
         for box in (b for b in row.boxes if len(b.columns) == 1):
             column = box.columns[0]
             placed.append((box, self.x[column] + CELL_PAD, heights[column], self.box_w))
@@ -284,24 +289,25 @@ class _Layout:
             for column in range(first, last + 1):
                 heights[column] = y + self.box_h + BOX_GAP
         bottom = max(heights)
-        self._lane_top = None
+        lane_top = None
         if row.loose:
-            self._lane_top = bottom
+            lane_top = bottom
             y0 = bottom + 14
             for i, box in enumerate(row.loose):
                 column, line = i % len(self.x), i // len(self.x)
                 placed.append((box, self.x[column] + CELL_PAD, y0 + line * (self.box_h + BOX_GAP), self.box_w))
             bottom = y0 + math.ceil(len(row.loose) / len(self.x)) * (self.box_h + BOX_GAP)
-        return placed, bottom - BOX_GAP + CELL_PAD
+        return placed, bottom - BOX_GAP + CELL_PAD, lane_top
 
-    def draw_row(self, row: Row, y: float) -> float:
+    def draw_row(self, row: Row, y: float, *, grid: bool | None = None) -> float:
         model = self.model
+        grid = self.grid if grid is None else grid
         cell, label_fill, border, heading_fill = TONES.get(row.tone, TONES[""])
         content_top = y
         if row.headings:
             content_top = y + HEADING_H + 4
         self.box_h = self._height_for(row.boxes + row.loose)
-        placed, bottom = self._stack(row, content_top)
+        placed, bottom, lane_top = self._stack(row, content_top, grid)
         if not placed:
             bottom = content_top + CELL_PAD * 2
         label_lines = [] if self.drill else wrap(row.label, LABEL_W - 14, 11.5, bold=True, max_lines=4)
@@ -323,7 +329,7 @@ class _Layout:
                 self.canvas.add("</a>")
             if note_lines:
                 self.canvas.text(MARGIN + 7, label_top + len(label_lines) * 14 + 4, note_lines, 9.5, 12, "em-note")
-        if self.grid:
+        if grid:
             self.canvas.rect(self.left, y, self.right - self.left, height, cell, rx=2)
         else:
             for i in range(len(self.x)):
@@ -341,13 +347,13 @@ class _Layout:
                 10.5,
                 self.link(model.release, heading.identifier),
             )
-        if getattr(self, "_lane_top", None) is not None and row.loose:
+        if lane_top is not None:
             lane = "no vertical stated" if model.lang == "en" else "未注明纵向分组"
             self.canvas.add(
-                f'<line x1="{_n(self.left)}" x2="{_n(self.right)}" y1="{_n(self._lane_top + 1)}" '
-                f'y2="{_n(self._lane_top + 1)}" stroke="{border}" stroke-dasharray="3 3"/>'
+                f'<line x1="{_n(self.left)}" x2="{_n(self.right)}" y1="{_n(lane_top + 1)}" '
+                f'y2="{_n(lane_top + 1)}" stroke="{border}" stroke-dasharray="3 3"/>'
             )
-            self.canvas.text(self.left + 4, self._lane_top + 11, [lane], 9.5, 12, "em-lane")
+            self.canvas.text(self.left + 4, lane_top + 11, [lane], 9.5, 12, "em-lane")
         for box, bx, by, bw in placed:
             self.draw_box(box, bx, by, bw, row.tone)
         self.canvas.add("</g>")
@@ -423,13 +429,7 @@ class _Layout:
         if not boxes:
             return y
         label = "Not placed (no layer stated)" if self.model.lang == "en" else "未能定位（未注明所属横向层）"
-        row = Row(key="unplaced", label=label, loose=[], boxes=[])
-        saved = self.grid
-        self.grid = True  # lay them out as a plain grid across the columns
-        row.boxes = list(boxes)
-        y = self.draw_row(row, y)
-        self.grid = saved
-        return y
+        return self.draw_row(Row(key="unplaced", label=label, boxes=list(boxes)), y, grid=True)
 
     def draw_legend(self, y: float) -> float:
         en = self.model.lang == "en"
