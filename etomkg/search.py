@@ -88,6 +88,36 @@ def _split(text: str) -> tuple[list[str], list[str]]:
     return words, runs
 
 
+def match_spans(label: str, query: str) -> list[tuple[int, int]]:
+    """Where the query's words occur in ``label`` (start, end), for highlighting; merged and in order.
+
+    >>> match_spans("Service Activation Management", "activ serv")
+    [(0, 4), (8, 13)]
+    >>> match_spans("业务激活管理", "激活")
+    [(2, 4)]
+    """
+    folded = unicodedata.normalize("NFKC", label).casefold()
+    if len(folded) != len(label):  # normalisation changed the length: positions would not line up
+        return []
+    words, runs = _split(normalize(query))
+    spans: list[tuple[int, int]] = []
+    for word in words:
+        for match in re.finditer(r"(?<![^\W_])" + re.escape(word), folded):
+            spans.append((match.start(), match.end()))
+    for run in runs:
+        start = folded.find(run)
+        while start >= 0:
+            spans.append((start, start + len(run)))
+            start = folded.find(run, start + 1)
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
 def _bigrams(text: str) -> set[str]:
     return {text[i : i + 2] for i in range(len(text) - 1)}
 

@@ -11,6 +11,7 @@ import functools
 import threading
 
 from flask import Blueprint, Response, jsonify, redirect, render_template, request, url_for
+from markupsafe import Markup, escape
 
 from etomkg.catalog import Catalog
 from etomkg.errors import EtomkgError
@@ -19,7 +20,7 @@ from etomkg.mapmodel import VIEWS, build_map, default_view
 from etomkg.mapsvg import render_svg
 from etomkg.naming import release_key
 from etomkg.releasediff import KINDS, release_diff
-from etomkg.search import SearchIndex
+from etomkg.search import SearchIndex, match_spans
 
 from .graph import served
 from .pages import UI, ui_lang
@@ -306,6 +307,17 @@ def flow_page(release: str, key: str) -> str:
     return render_template(
         "flow.html", flow=flow, svg=svg, steps=steps, release=release, others=others, href=_process_link(lang)
     )
+
+
+@bp.app_template_filter("highlight")
+def highlight(label: str, query: str) -> Markup:
+    """``label`` with the searched words marked (``<mark>``), everything else escaped."""
+    out, position = [], 0
+    for start, end in match_spans(label, query or ""):
+        out += [escape(label[position:start]), Markup("<mark>"), escape(label[start:end]), Markup("</mark>")]
+        position = end
+    out.append(escape(label[position:]))
+    return Markup("").join(out)
 
 
 @bp.app_context_processor

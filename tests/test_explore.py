@@ -75,6 +75,10 @@ def test_search_page_and_json(client):
     assert data["total"] > 0 and all("开通" in hit["name"]["zh"] for hit in data["hits"])
     assert data["hits"][0]["href"].endswith("?lang=zh") and data["hits"][0]["label"] == data["hits"][0]["name"]["zh"]
     assert client.get("/search.json?q=x&release=77").status_code == 404
+    _, doc = page(client, "/search?q=%E6%BF%80%E6%B4%BB&lang=zh")  # 激活: marked in the Chinese names
+    assert doc.xpath('//ol[@class="results"]/li[1]//a[@class="hit-title"]/mark/text()') == ["激活"]
+    _, doc = page(client, "/search?q=%3Cscript%3Eactiv")  # the query is escaped, never markup
+    assert not doc.xpath("//main//script")
     _, doc = page(client, "/search?q=zzzzqq")
     assert doc.xpath('//p[@class="no-results"]')
 
