@@ -8,14 +8,16 @@ you type, from ``/search.json``. No asset comes from the network.
 from __future__ import annotations
 
 import functools
+import re
 import threading
 
 from flask import Blueprint, Response, jsonify, redirect, render_template, request, url_for
 from markupsafe import Markup, escape
 
 from etomkg.catalog import Catalog
+from etomkg.diagram import end_to_end, neighbourhood
+from etomkg.diagram.data import e2e_flow, e2e_keys, release_flows
 from etomkg.errors import EtomkgError
-from etomkg.flowdiagram import end_to_end_flow, end_to_end_flows, end_to_end_svg, neighbourhood_svg
 from etomkg.mapmodel import VIEWS, build_map, default_view
 from etomkg.mapsvg import render_svg
 from etomkg.naming import release_key
@@ -270,21 +272,39 @@ def compare_page() -> str:
     )
 
 
-@functools.lru_cache(maxsize=64)
-def _flow_svgs(kg_id: int, release: str, lang: str, prefix: str) -> tuple:
+_NODE = re.compile(r'(<g class="node" data-id="([^"]+)".*?</g>)', re.S)
+
+
+def web_svg(svg: str, link) -> str:
+    """A diagram of ``etomkg.diagram`` made ready for a page: inline, scaled to the page, every process a link."""
+    svg = svg.split("?>", 1)[1].lstrip() if svg.startswith("<?xml") else svg
+    svg = svg.replace("<svg ", '<svg style="max-width:100%;height:auto" ', 1)
+    return _NODE.sub(lambda m: f'<a href="{link(m.group(2))}" class="node-link">{m.group(1)}</a>', svg)
+
+
+def _linker(release: str, lang: str, prefix: str):
     suffix = "?lang=zh" if lang == "zh" else ""
-    link = lambda r, i: f"{prefix}/release/{r}/process/{i}{suffix}"  # noqa: E731
-    return tuple((flow, end_to_end_svg(_kg(), flow, lang=lang, link=link)) for flow in end_to_end_flows(_kg(), release))
+    return lambda identifier: f"{prefix}/release/{release}/process/{identifier}{suffix}"
+
+
+@functools.lru_cache(maxsize=64)
+def _flows(kg_id: int, release: str, lang: str) -> tuple:
+    """The end-to-end flows of a release (``etomkg.diagram.data.E2EInfo``), by key."""
+    return tuple(e2e_flow(_kg(), release, key, lang) for key in e2e_keys(_kg(), release))
+
+
+@functools.lru_cache(maxsize=64)
+def _flow_svg(kg_id: int, release: str, key: str, lang: str, prefix: str) -> str:
+    return web_svg(end_to_end(_kg(), key, release=release, lang=lang), _linker(release, lang, prefix))
 
 
 @bp.route("/flows")
 def flows_page() -> str:
     release = _release_arg()
     lang = ui_lang()
-    flows = _flow_svgs(id(_kg()), release, lang, request.script_root)
     return render_template(
         "flows.html",
-        flows=[flow for flow, _ in flows],
+        flows=_flows(id(_kg()), release, lang),
         release=release,
         releases=list(reversed(served().releases)),
         href=_process_link(lang),
@@ -296,16 +316,21 @@ def flow_page(release: str, key: str) -> str:
     if release not in served().releases:
         raise PageError(f"unknown release {release!r}; choose one of: {', '.join(served().releases)}")
     lang = ui_lang()
-    drawn = dict((flow.key, (flow, svg)) for flow, svg in _flow_svgs(id(_kg()), release, lang, request.script_root))
-    if key not in drawn:
-        known = ", ".join(drawn) or "none"
+    flows = {flow.key: flow for flow in _flows(id(_kg()), release, lang)}
+    if key not in flows:
+        known = ", ".join(flows) or "none"
         raise PageError(f"no end-to-end flow {key!r} in release {release}; this release has: {known}")
-    flow, svg = drawn[key]
     table = Catalog.of(_kg()).release(release)
-    steps = [(step, table.get(step.process)) for step in flow.steps]
-    others = [r for r in served().releases if r != release and end_to_end_flow(_kg(), r, key) is not None]
+    steps = [(number, process, information, table.get(process)) for number, process, _, information in flows[key].steps]
+    others = [r for r in served().releases if r != release and key in e2e_keys(_kg(), r)]
     return render_template(
-        "flow.html", flow=flow, svg=svg, steps=steps, release=release, others=others, href=_process_link(lang)
+        "flow.html",
+        flow=flows[key],
+        svg=_flow_svg(id(_kg()), release, key, lang, request.script_root),
+        steps=steps,
+        release=release,
+        others=others,
+        href=_process_link(lang),
     )
 
 
@@ -358,8 +383,16 @@ def explore_helpers() -> dict:
     return {"children_map": children_map, "flow_neighbourhood": flow_neighbourhood, "map_url": map_url}
 
 
+@functools.lru_cache(maxsize=16)
+def _flow_ends(kg_id: int, release: str) -> frozenset[str]:
+    """The processes of a release that produce or consume a data flow."""
+    return frozenset(p for flow in release_flows(_kg(), release).flows for p in (flow.producer, flow.consumer))
+
+
 @functools.lru_cache(maxsize=512)
 def _neighbourhood(kg_id: int, release: str, identifier: str, lang: str, prefix: str) -> str:
-    suffix = "?lang=zh" if lang == "zh" else ""
-    link = lambda r, i: f"{prefix}/release/{r}/process/{i}{suffix}"  # noqa: E731
-    return neighbourhood_svg(_kg(), release, identifier, lang=lang, link=link)
+    """The process's data flows, one hop each way (issue 3's renderer), or "" when it has none."""
+    if release == "classic" or identifier not in _flow_ends(kg_id, release):
+        return ""
+    svg = neighbourhood(_kg(), identifier, release=release, lang=lang, hops=1)
+    return web_svg(svg, _linker(release, lang, prefix))

@@ -198,14 +198,19 @@ def test_flow_page_draws_its_steps_in_order_across_layers(page, live_server, kg)
     page.goto(f"{live_server}/flows?release=26.0")
     page.locator(f'a[href*="/flows/26.0/{key}"]').click()
     page.wait_for_url(f"**/flows/26.0/{key}")
-    drawn = page.locator("svg.etom-flow a.fl-box").evaluate_all(
-        "as => as.map(a => { const r = a.getBoundingClientRect(); return {id: a.dataset.id, y: r.y, x: r.x}; })"
+    drawn = page.locator("figure.flow-diagram svg a.node-link g.node").evaluate_all(
+        "gs => gs.map(g => { const r = g.getBoundingClientRect(); "
+        "return {id: g.dataset.id, step: +g.dataset.step, x: r.x, y: r.y, w: r.width, h: r.height}; })"
     )
-    assert [d["id"] for d in drawn] == [s["id"] for s in steps]
-    assert [d["y"] for d in drawn] == sorted(d["y"] for d in drawn)  # top to bottom in step order
-    assert len({round(d["x"]) for d in drawn}) > 1  # across more than one layer
+    drawn.sort(key=lambda d: d["step"])
+    assert [(d["step"], d["id"]) for d in drawn] == [(int(s["n"]), s["id"]) for s in steps]
+    assert len({round(d["y"]) for d in drawn}) > 1  # across more than one layer
+    for a, b in zip(drawn, drawn[1:], strict=False):
+        assert not overlaps(a, b)
     assert page.locator("ol.flow-steps li").count() == len(steps)
     shot(page, f"flow-{key}", full_page=True)
+    page.locator('figure.flow-diagram a.node-link:has(g[data-step="1"])').click()  # a step opens its process
+    page.wait_for_url(f"**/release/26.0/process/{steps[0]['id']}")
 
 
 def test_compare_links_both_versions_of_each_change(page, live_server, kg):

@@ -104,6 +104,10 @@ def test_flow_pages(client, kg):
     if not keys:
         pytest.skip("this graph has no end-to-end flows (they come with the data-flow content)")
     _, doc = page(client, listed[0])
-    assert doc.xpath('//*[local-name()="svg"][contains(@class, "etom-flow")]')
+    nodes = doc.xpath('//figure[@class="flow-diagram"]//*[local-name()="a"][@class="node-link"]')
+    assert nodes and all(n.get("href").startswith("/release/26.0/process/") for n in nodes)
+    _, doc = page(client, "/release/26.0/process/1.4.5?lang=zh")  # its data flows, drawn, each box a link
+    flows = doc.xpath('//section[@class="flow-diagram"]//*[local-name()="a"][@class="node-link"]/@href')
+    assert "/release/26.0/process/1.4.5?lang=zh" in flows and len(flows) > 2
     _, doc = page(client, "/flows/26.0/no-such-flow", 404)
     assert "no end-to-end flow 'no-such-flow'" in doc.text_content()
