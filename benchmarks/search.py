@@ -16,10 +16,10 @@ import time
 
 import etomkg
 from etomkg.catalog import Catalog
+from etomkg.diagram.text import is_wide
 from etomkg.mapmodel import build_map
 from etomkg.mapsvg import render_svg
 from etomkg.search import SearchIndex, normalize
-from etomkg.textmetrics import is_wide
 
 QUERIES = [
     "1.4.5",  # exact identifier

@@ -2,7 +2,7 @@
 
 Every process is an ``<a>`` box linking to its page. Columns have one width,
 boxes of one map have one height (the tallest wrapped label, at most four
-lines), labels are wrapped from estimated widths (``etomkg.textmetrics``) and
+lines), labels are wrapped from estimated widths (``etomkg.diagram.text``) and
 nothing is positioned twice, so no text overlaps. The SVG carries a
 ``viewBox``: pages scale it to the screen width. The output is deterministic:
 the same model gives the same bytes.
@@ -23,10 +23,28 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape, quoteattr
 
+from .diagram.text import clip, text_width, truncate, wrap, wrap_label
 from .mapmodel import Box, MapModel, Row
-from .textmetrics import FONT_FAMILY, text_width, truncate, wrap, wrap_balanced
 
 Link = Callable[[str, str], str]
+
+#: Font stack of the map: DejaVu Sans first, whose advance widths ``etomkg.diagram.text`` measures with (Verdana,
+#: the usual fallback elsewhere, is metrically close); CJK faces follow for Chinese labels.
+FONT_FAMILY = (
+    "'DejaVu Sans', Verdana, 'Noto Sans CJK SC', 'Noto Sans SC', 'Source Han Sans SC', "
+    "'PingFang SC', 'Microsoft YaHei', sans-serif"
+)
+
+
+def _wrap(text: str, width: float, size: float, *, bold: bool = False, max_lines: int | None = None) -> list[str]:
+    lines = wrap(text, width, size, bold)
+    return clip(lines, width, size, max_lines, bold) if max_lines else lines
+
+
+def _balanced(text: str, width: float, size: float, *, bold: bool = False, max_lines: int = 4) -> list[str]:
+    """Lines of even length (``wrap_label``), at most ``max_lines`` of them."""
+    lines = wrap(text, width, size, bold) if bold else wrap_label(text, width, size)
+    return clip(lines, width, size, max_lines, bold)
 
 
 def process_path(release: str, identifier: str) -> str:
@@ -162,7 +180,7 @@ class _Layout:
         return self.x[first], self.x[last] + self.col_w - self.x[first]
 
     def _box_lines(self, box: Box, width: float) -> list[str]:
-        return wrap_balanced(box.label, width - 2 * BOX_PAD_X, NAME_SIZE, max_lines=MAX_LINES)
+        return _balanced(box.label, width - 2 * BOX_PAD_X, NAME_SIZE, max_lines=MAX_LINES)
 
     def _box_width(self, box: Box) -> float:
         if len(box.columns) > 1 and not self.grid:
@@ -221,7 +239,7 @@ class _Layout:
         if self.drill and model.root is not None:
             root = model.root
             width = self.right - MARGIN
-            lines = wrap_balanced(f"{root.identifier} {root.label(model.lang)}", width - 16, 13, bold=True, max_lines=2)
+            lines = _balanced(f"{root.identifier} {root.label(model.lang)}", width - 16, 13, bold=True, max_lines=2)
             fill = TONES.get(model.rows[0].tone if model.rows else "", TONES[""])[3]
             height = 12 + 16 * len(lines)
             self.header_bar(MARGIN, y, width, height, fill, lines, 13, self.link(model.release, root.identifier))
@@ -234,7 +252,7 @@ class _Layout:
         wrapped = []
         for area in self.model.areas:
             x, w = self.span_x(area.first, area.last)
-            wrapped.append(wrap_balanced(area.label, w - 12, 12, bold=True, max_lines=2))
+            wrapped.append(_balanced(area.label, w - 12, 12, bold=True, max_lines=2))
         height = 9 + 15 * max(len(lines) for lines in wrapped)
         for area, lines in zip(self.model.areas, wrapped, strict=True):
             x, w = self.span_x(area.first, area.last)
@@ -251,9 +269,9 @@ class _Layout:
             column = model.columns[0]
             fill = AREA_FILL.get(column.area or "", DEFAULT_AREA_FILL)[1]
             w = self.right - self.left
-            self.header_bar(self.left, y, w, 22, fill, [truncate(column.label, w - 12, 11, bold=True)], 11)
+            self.header_bar(self.left, y, w, 22, fill, [truncate(column.label, w - 12, 11, True)], 11)
             return y + 22 + 4
-        wrapped = [wrap(c.label, self.col_w - 10, 11, bold=True, max_lines=3) for c in model.columns]
+        wrapped = [_wrap(c.label, self.col_w - 10, 11, bold=True, max_lines=3) for c in model.columns]
         height = max(len(lines) for lines in wrapped) * 14 + 10
         for i, (column, lines) in enumerate(zip(model.columns, wrapped, strict=True)):
             fill = AREA_FILL.get(column.area or "", DEFAULT_AREA_FILL)[1]
@@ -310,7 +328,7 @@ class _Layout:
         placed, bottom, lane_top = self._stack(row, content_top, grid)
         if not placed:
             bottom = content_top + CELL_PAD * 2
-        label_lines = [] if self.drill else wrap(row.label, LABEL_W - 14, 11.5, bold=True, max_lines=4)
+        label_lines = [] if self.drill else _wrap(row.label, LABEL_W - 14, 11.5, bold=True, max_lines=4)
         note_lines = [] if self.drill else [line for note in row.notes for line in wrap(note, LABEL_W - 14, 9.5)]
         id_h = 12 if row.identifier and not self.drill else 0
         label_top = y + 19 + id_h
@@ -336,7 +354,7 @@ class _Layout:
                 self.canvas.rect(self.x[i], y, self.col_w, height, cell, rx=2)
         for heading in row.headings:
             x, w = self.span_x(heading.first, heading.last)
-            label = truncate(f"{heading.identifier} {heading.label}", w - 16, 10.5, bold=True)
+            label = truncate(f"{heading.identifier} {heading.label}", w - 16, 10.5, True)
             self.header_bar(
                 x + CELL_PAD,
                 y + CELL_PAD,
@@ -384,7 +402,7 @@ class _Layout:
             for start in range(0, len(groups), columns):
                 chunk = groups[start : start + columns]
                 head_lines = [
-                    wrap(f"{g.heading.identifier} {g.heading.label}", self.box_w - 10, 10.5, bold=True, max_lines=3)
+                    _wrap(f"{g.heading.identifier} {g.heading.label}", self.box_w - 10, 10.5, bold=True, max_lines=3)
                     for g in chunk
                     if g.heading
                 ]
@@ -401,7 +419,7 @@ class _Layout:
                     tallest = max(tallest, by)
                 y = tallest - BOX_GAP + CELL_PAD + 4
             bottom = y - 4
-        label_lines = wrap(band.label, LABEL_W - 14, 11.5, bold=True, max_lines=4)
+        label_lines = _wrap(band.label, LABEL_W - 14, 11.5, bold=True, max_lines=4)
         id_h = 12 if band.identifier else 0
         bottom = max(bottom, top + 10 + id_h + len(label_lines) * 14 + 6)
         height = bottom - top

@@ -38,9 +38,9 @@ import weakref
 from dataclasses import dataclass, field
 
 from .catalog import Catalog
+from .diagram.text import is_wide
 from .naming import natural_key, release_key
 from .store import KnowledgeGraph
-from .textmetrics import is_wide
 
 DEFAULT_LIMIT = 20
 MAX_QUERY_LENGTH = 200

@@ -35,6 +35,8 @@ UI.update(
         "map_title": {"en": "The eTOM map", "zh": "eTOM 框架图"},
         "search": {"en": "Search", "zh": "搜索"},
         "compare": {"en": "Compare releases", "zh": "版本比较"},
+        "compare_nav": {"en": "Compare", "zh": "比较"},
+        "search_short": {"en": "Search: 1.4.5, billing, 开通", "zh": "搜索：1.4.5、计费、开通"},
         "flows": {"en": "End-to-end flows", "zh": "端到端流程"},
         "view": {"en": "View", "zh": "视图"},
         "view_classic": {"en": "Classic (SIP · Operations · EM)", "zh": "经典（SIP · 运营 · 企业管理）"},
