@@ -16,6 +16,11 @@ from etomkg.releasediff import release_diff
 
 playwright_api = pytest.importorskip("playwright.sync_api", reason="install the test extras: pip install -e '.[test]'")
 
+
+server = pytest.importorskip("etomkg_server")
+if not hasattr(server, "create_app"):  # the pages need the web layer's app factory, base layout and process pages
+    pytest.skip("the web layer (etomkg_server.create_app) is not in this checkout", allow_module_level=True)
+
 ROOT = Path(__file__).resolve().parents[1]
 OUTPUT = ROOT / "test-output"
 CHROMIUM = os.environ.get("ETOMKG_CHROMIUM", "/usr/bin/chromium")
