@@ -67,9 +67,12 @@ def test_process_page_shows_names_hierarchy_and_versions(client):
     assert "Service Activation Management" in page and "业务激活管理" in page
     assert 'href="/release/26.0/process/1.4"' in page  # breadcrumb to the L1
     assert "L2" in page and "Fulfillment" in page  # level, vertical
-    children = re.findall(r'href="/release/26\.0/process/(1\.4\.5\.\d+)"', page)
+    # The child list and the version table (the drawn map and flows above them link the same pages again).
+    listed = page.split('<section class="children">', 1)[1].split("</section>", 1)[0]
+    children = re.findall(r'href="/release/26\.0/process/(1\.4\.5\.\d+)"', listed)
     assert children == sorted(set(children), key=natural_key) and len(children) >= 9
-    versions = re.findall(r'href="/release/([^/]+)/process/1\.4\.5"', page)
+    table = page.split('<section class="versions">', 1)[1].split("</section>", 1)[0]
+    versions = re.findall(r'href="/release/([^/]+)/process/1\.4\.5"', table)
     assert versions == ["25.5", "25.0", "24.5", "24.0", "23.5", "23.0.1"]
     assert 'href="/release/classic/process/1.1.2.2"' in page  # the classic counterpart
     zh = client.get(PROCESS + "?lang=zh").text
