@@ -11,15 +11,9 @@ import threading
 from pathlib import Path
 
 import pytest
+from playwright import sync_api as playwright_api  # from the test extras: pip install -e '.[test]'
 
 from etomkg.releasediff import release_diff
-
-playwright_api = pytest.importorskip("playwright.sync_api", reason="install the test extras: pip install -e '.[test]'")
-
-
-server = pytest.importorskip("etomkg_server")
-if not hasattr(server, "create_app"):  # the pages need the web layer's app factory, base layout and process pages
-    pytest.skip("the web layer (etomkg_server.create_app) is not in this checkout", allow_module_level=True)
 
 ROOT = Path(__file__).resolve().parents[1]
 OUTPUT = ROOT / "test-output"

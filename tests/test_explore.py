@@ -9,10 +9,6 @@ from lxml import etree, html
 
 from etomkg.releasediff import release_diff
 
-server = pytest.importorskip("etomkg_server")
-if not hasattr(server, "create_app"):  # the pages need the web layer's app factory, base layout and process pages
-    pytest.skip("the web layer (etomkg_server.create_app) is not in this checkout", allow_module_level=True)
-
 
 @pytest.fixture(scope="module")
 def client(kg, tmp_path_factory):
