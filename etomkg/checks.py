@@ -1,11 +1,11 @@
 """Validation results, and the checks an operator's extension must pass before it is stored.
 
-The interface is small on purpose — ``validate(file or quads) -> Report`` with
-findings of ``rule, severity, focus, message`` (plus how to fix it and where) —
-so that the project's SHACL validator (``etomkg validate``) and these import
-checks report alike, and an import can run both: the structural checks here
-first (they know rows and lines), then the shared shapes on the rendered graph
-(:func:`shared_shapes`), when that validator is installed.
+The interface is small on purpose — findings of ``rule, severity, focus,
+message`` (plus how to fix it and where) — so that the project's SHACL
+validator (``etomkg validate``, :mod:`etomkg.validation`) and the import checks
+report alike, and an import runs both: the structural checks of
+:mod:`etomkg.extension_check` first (they know rows and lines and stop at
+nothing), then the shared shapes on the rendered graph (:func:`shared_shapes`).
 """
 
 from __future__ import annotations
@@ -45,6 +45,7 @@ class Finding:
 @dataclass
 class Report:
     findings: list[Finding] = field(default_factory=list)
+    shapes: str = ""  # whether the shared SHACL shapes ran ("run", or why not)
 
     @property
     def conforms(self) -> bool:
@@ -102,24 +103,41 @@ class ValidationFailed(EtomkgError):
         )
 
 
-def shared_shapes(quads, context_graphs) -> list[Finding]:
-    """Findings of the project's SHACL shapes on an extension's rendered quads, once that validator exists.
+#: Extensions up to this many elements also run the project's SHACL shapes (``etomkg validate``) on import;
+#: pySHACL needs about a second per thousand elements, so larger ones rely on the structural checks (which
+#: cover the same rules for extension elements) unless ``--shapes always`` asks for both.
+SHAPES_AUTO_LIMIT = 10_000
 
-    The shapes and their validator come with ``etomkg validate``; until then
-    this returns nothing and the structural checks of :mod:`etomkg.extension`
-    stand alone. The hook is the one place an import calls the shared validator.
-    """
+
+def shared_shapes(nquads: bytes, release: str, base: str, locate=None, file: str | None = None) -> list[Finding]:
+    """Findings of the project's SHACL shapes (:mod:`etomkg.validation`) on an extension's rendered triples,
+    in the context of the bundled release. ``locate(iri)`` gives the line of an element in the user's file."""
+    import os
+    import tempfile
+
+    import pyoxigraph as ox
+
+    from .validation import validate
+
+    triples = [ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(nquads, format=ox.RdfFormat.N_QUADS)]
+    fd, path = tempfile.mkstemp(suffix=".nt", prefix="etomkg-extension-")
     try:
-        from . import validation  # type: ignore[attr-defined]
-    except ImportError:
-        return []
-    check = getattr(validation, "validate_quads", None)
-    if check is None:
-        return []
-    report = check(quads, context_graphs)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES))
+        report = validate(release=release, files=[path], base=base)
+    finally:
+        os.unlink(path)
     return [
-        Finding(f.rule, f.severity, f.focus, f.message, getattr(f, "fix", ""), None, None)
-        for f in getattr(report, "findings", [])
+        Finding(
+            f.rule.id,
+            f.severity,
+            f.focus.identifier or f.focus.key,
+            f.message("en"),
+            "",
+            file,
+            locate(f.focus.key) if locate else None,
+        )
+        for f in report.findings
     ]
 
 

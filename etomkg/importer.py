@@ -108,6 +108,7 @@ class ImportSummary:
             "notices": self.notices,
             "graphs_written": self.graphs_written,
             "findings": json.loads(self.report.to_json())["findings"] if self.report else [],
+            "shapes": self.report.shapes if self.report else "",
         }
 
 
@@ -309,6 +310,7 @@ def import_extension(
     check_only: bool = False,
     progress: Progress | None = None,
     kg: KnowledgeGraph | None = None,
+    shapes: str = "auto",
 ) -> ImportSummary:
     """Validate an operator's extension and store it as one named graph (or, with ``check_only``, only
     check it against ``kg`` — by default the store, or the bundled graph)."""
@@ -324,6 +326,8 @@ def import_extension(
         kg = kg or open_kg(store_dir)
         progress.step("checking")
         report, index = check_extension(doc, kg.store, kg.iris, name, release)
+        if report.conforms:
+            _run_shapes(report, doc, index, kg.iris, name, shapes, progress)
         progress.done()
         if not report.conforms:
             raise ValidationFailed(doc.name, report)
@@ -340,10 +344,11 @@ def import_extension(
         iris = Iris(tx.previous["base"])
         progress.step("checking")
         report, index = check_extension(doc, tx.store, iris, name, release)
+        if report.conforms:
+            data = _run_shapes(report, doc, index, iris, name, shapes, progress)
         if not report.conforms:
             raise ValidationFailed(doc.name, report)
         progress.step("writing")
-        data = render(doc, index, iris, name)
         graph = iris.extension(name)
         if tx.store.contains_named_graph(ox.NamedNode(graph)):
             replace_graph(tx.store, graph, data)
@@ -373,6 +378,31 @@ def import_extension(
     return summary
 
 
+def _run_shapes(report: Report, doc: ExtensionDoc, index, iris: Iris, name: str, mode: str, progress) -> bytes:
+    """Render the extension and, unless it is large (see ``SHAPES_AUTO_LIMIT``), run the project's SHACL
+    shapes on it; their findings join the report. Returns the rendered N-Quads."""
+    from .checks import SHAPES_AUTO_LIMIT, shared_shapes
+    from .extension import _line_index
+    from .extension_check import extension_iri
+
+    if mode not in ("auto", "always", "never"):
+        raise EtomkgError(f"--shapes {mode!r}: choose auto, always or never")
+    data = render(doc, index, iris, name)
+    if mode == "never" or (mode == "auto" and len(doc.elements) > SHAPES_AUTO_LIMIT):
+        report.shapes = f"not run ({len(doc.elements)} elements; --shapes always runs them)"
+        return data
+    progress.step("checking with the SHACL shapes")
+    lines = {extension_iri(iris, name, e): e.line for e in doc.elements}
+    line_of = _line_index(doc.path.read_text("utf-8")) if doc.fmt in ("turtle", "jsonld") else None
+
+    def locate(iri: str) -> int | None:
+        return lines.get(iri) or (line_of(iri) if line_of else None)
+
+    report.extend(shared_shapes(data, index.release, iris.base, locate, doc.name))
+    report.shapes = "run"
+    return data
+
+
 def _extension_counts(summary: ImportSummary, doc: ExtensionDoc, report: Report) -> None:
     kinds = Counter(e.kind for e in doc.elements)
     levels = Counter(e.key.count(".") for e in doc.elements if e.kind == "process")
@@ -388,6 +418,10 @@ def _extension_counts(summary: ImportSummary, doc: ExtensionDoc, report: Report)
         ("systems", str(kinds["system"])),
         ("organisation units", str(kinds["organisation-unit"])),
         ("mappings", f"{mappings} maps-to links"),
+        (
+            "checks",
+            "structural checks" + (", SHACL shapes" if report.shapes == "run" else f"; SHACL shapes {report.shapes}"),
+        ),
     ]
     if summary.stored:
         summary.counts.append(("graph", summary.key))

@@ -318,3 +318,16 @@ def test_reimport_replaces_and_remove_restores(tmp_path, store_dir, cli):
     assert "no imports" in cli("store", "list", "--store", str(store_dir)).stdout
     result = cli("store", "remove", "acme", "--store", str(store_dir), expect=2)
     assert "is not an import of this store" in result.stderr
+
+
+def test_the_projects_shacl_shapes_run_on_every_import(tmp_path, store_dir, cli):
+    """A defect only the shared shapes know (ROBOT's label_whitespace) rejects the file; --shapes never skips them."""
+    text = TURTLE.replace('"Validate activation request"@en', '"Validate  activation request "@en')
+    path = _write(tmp_path, "spaces.ttl", text)
+    before = _state(store_dir)
+    result = cli("import", "extension", str(path), "--release", "25.5", "--store", str(store_dir), expect=1)
+    line = next(n for n, content in enumerate(text.splitlines(), 1) if content.startswith("acme:validate"))
+    assert f"spaces.ttl:{line}: violation [label_whitespace] 1.4.5.2.91: The label" in result.stderr
+    assert _state(store_dir) == before
+    result = cli("import", "extension", str(path), "--release", "25.5", "--store", str(store_dir), "--shapes", "never")
+    assert "SHACL shapes not run" in result.stdout

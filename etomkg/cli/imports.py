@@ -65,6 +65,13 @@ def gb921_command(file: str, release: str | None, as_json: bool, store_dir: str 
     help="Format of FILE (default: from its extension: .csv .yaml .ttl .jsonld).",
 )
 @click.option("--check", "check_only", is_flag=True, help="Only validate (against --store or the bundled graph).")
+@click.option(
+    "--shapes",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help="Also run the project's SHACL shapes (etomkg validate) on the extension; auto: up to 10,000 elements.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the summary, or the rejection report, as JSON.")
 @store_option
 def extension_command(
@@ -73,6 +80,7 @@ def extension_command(
     release: str | None,
     fmt: str | None,
     check_only: bool,
+    shapes: str,
     as_json: bool,
     store_dir: str | None,
 ) -> None:
@@ -82,7 +90,8 @@ def extension_command(
     FILE is CSV or YAML (columns kind, id, name, name_zh, parent, level,
     description, description_zh, maps_to; see the README), or Turtle or
     JSON-LD in the etomkg vocabulary. It is validated whole before anything is
-    stored: a file with errors is rejected with every error listed (exit 1).
+    stored — structural checks, then the project's SHACL shapes — and a file with
+    errors is rejected with every error listed (exit 1).
 
     \b
     Examples:
@@ -101,6 +110,7 @@ def extension_command(
             check_only=check_only,
             progress=Progress(),
             kg=open_graph(store_dir) if check_only else None,
+            shapes=shapes,
         )
     except ValidationFailed as exc:
         if as_json:
