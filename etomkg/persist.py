@@ -118,6 +118,14 @@ class StoreFolder:
             )
         return data
 
+    def stamp(self) -> tuple[int, int] | None:
+        """A cheap fingerprint of the manifest (a stat, no read): it changes when a generation is published."""
+        try:
+            info = (self.path / MANIFEST).stat()
+        except FileNotFoundError:
+            return None
+        return (info.st_mtime_ns, info.st_ino)
+
     def check_usable(self) -> None:
         """Refuse folders that hold something else, rather than writing into them."""
         if self.path.exists() and not self.path.is_dir():

@@ -108,6 +108,7 @@ class KnowledgeGraph:
         self.folder = None  # the StoreFolder of a persistent store
         self.generation: str | None = None
         self._lease = None
+        self._stamp: tuple[int, int] | None = None
         self._extensions: dict[str, list[str]] | None = None
 
     @property
@@ -127,13 +128,27 @@ class KnowledgeGraph:
         """
         if self.folder is None:
             return False
+        stamp = self.folder.stamp()  # a stat per call: cheap enough for every request of a server
+        if stamp == self._stamp:
+            return False
         manifest = self.folder.manifest()
         if manifest is None or manifest["generation"] == self.generation:
+            self._stamp = stamp
             return False
         store, lease, manifest = self.folder.open_reader()
-        self.store, self._lease, self.generation = store, lease, manifest["generation"]
+        self.store, self._lease, self.generation, self._stamp = store, lease, manifest["generation"], stamp
         self._extensions = None
         return True
+
+    def update(self, sparql: str, **kwargs) -> None:
+        """Apply a SPARQL update: to an in-memory graph directly; to a persistent store as its next generation
+        (all or nothing, like an import), which this graph then follows."""
+        if self.folder is None:
+            self.store.update(sparql, prefixes=PREFIXES, **kwargs)
+            return
+        with self.folder.transaction() as tx:
+            tx.store.update(sparql, prefixes=PREFIXES, **kwargs)
+        self.refresh()
 
     @property
     def releases(self) -> list[str]:
@@ -291,9 +306,10 @@ def open_store(path: str | os.PathLike, *, base: str | None = None) -> Knowledge
             f"the store {folder.path} was made with base IRI {manifest['base']}, not {configured_base(base)}; "
             "open it without a base or use another folder"
         )
+    stamp = folder.stamp()
     ox_store, lease, manifest = folder.open_reader()
     kg = KnowledgeGraph(ox_store, manifest["base"])
-    kg.folder, kg.generation, kg._lease = folder, manifest["generation"], lease
+    kg.folder, kg.generation, kg._lease, kg._stamp = folder, manifest["generation"], lease, stamp
     return kg
 
 

@@ -331,3 +331,9 @@ def test_the_projects_shacl_shapes_run_on_every_import(tmp_path, store_dir, cli)
     assert _state(store_dir) == before
     result = cli("import", "extension", str(path), "--release", "25.5", "--store", str(store_dir), "--shapes", "never")
     assert "SHACL shapes not run" in result.stdout
+    # `etomkg validate --store` checks what the store holds: the extension's defects are violations there
+    report = cli("validate", "--store", str(store_dir), "--release", "25.5", "--format", "json", expect=1)
+    failing = [f for f in json.loads(report.stdout)["results"] if f["severity"] == "violation"]
+    assert [(f["rule"], f["identifier"], f["file"]) for f in failing] == [
+        ("label_whitespace", "1.4.5.2.91", "https://w3id.org/etomkg/extension/spaces")
+    ]

@@ -144,3 +144,23 @@ def test_a_store_keeps_its_base(store_dir):
     with pytest.raises(EtomkgError, match="was made with base IRI https://w3id.org/etomkg"):
         etomkg.open(store=store_dir, base="https://example.org/etom")
     assert etomkg.open(store=store_dir).iris.base == "https://w3id.org/etomkg"
+
+
+def test_a_server_on_a_store_takes_up_imports_between_requests(tmp_path, store_dir):
+    from etomkg_server import create_app
+
+    client = create_app({"STORE_DIR": str(store_dir), "CACHE_DIR": str(tmp_path / "cache")}).test_client()
+    ask = "ASK { GRAPH <https://w3id.org/etomkg/extension/ext> { ?p skos:notation ?id } }"
+
+    def answer() -> bool:
+        response = client.get(
+            "/sparql", query_string={"query": ask}, headers={"Accept": "application/sparql-results+json"}
+        )
+        assert response.status_code == 200, response.data
+        return response.get_json()["boolean"]
+
+    assert answer() is False
+    import_extension(store_dir, write_extension_csv(tmp_path / "ext.csv", 10, 3), release="25.5")
+    assert answer() is True  # the next request reads the new generation
+    health = client.get("/health").get_json()
+    assert health["triples"] == len(etomkg.open(store=store_dir).store)
