@@ -329,8 +329,10 @@ def select_lines(
     root: str | None = None,
     max_level: int | None = None,
     include_ontology: bool = False,
+    extensions: bool = False,
 ) -> list[str]:
-    """Canonical N-Quads lines of one release (or all when ``release`` is ``"all"``), optionally a subtree.
+    """Canonical N-Quads lines of one release (or all when ``release`` is ``"all"``), optionally a subtree;
+    with ``extensions``, the operators' extensions imported against it into a store come along.
 
     A subtree keeps the root, its descendants down to ``max_level``, and every
     node they own (anomalies); links out of the subtree are kept as IRIs.
@@ -341,15 +343,16 @@ def select_lines(
         if root is not None:
             raise ExportError("--root needs one release; pass --release too")
         graphs = [kg.iris.framework_graph] + [kg.iris.graph(r) for r in kg.releases]
+        graphs += [g for r in kg.releases for g in kg.extensions.get(r, [])] if extensions else []
     else:
         release = kg.check_release(release or kg.default_release)
-        graphs = [kg.iris.graph(release)]
+        graphs = [kg.iris.graph(release), *(kg.extensions.get(release, []) if extensions else [])]
     if include_ontology:
         graphs.insert(0, ONTOLOGY_IRI)
     lines = kg.nquads_lines(graphs)
     if root is None and max_level is None:
         return lines
-    keep = {f"<{iri}>" for iri in _subtree_subjects(kg, release, root, max_level)}
+    keep = {f"<{iri}>" for iri in _subtree_subjects(kg, release, root, max_level, extensions)}
     anomaly = f" <{ETOM}hasAnomaly> "
     keep |= {
         line.split(anomaly, 1)[1].split(" ", 1)[0]
@@ -359,18 +362,24 @@ def select_lines(
     return [line for line in lines if line.split(" ", 1)[0] in keep]
 
 
-def _subtree_subjects(kg: KnowledgeGraph, release: str, root: str | None, max_level: int | None) -> set[str]:
+def _subtree_subjects(
+    kg: KnowledgeGraph, release: str, root: str | None, max_level: int | None, extensions: bool = False
+) -> set[str]:
     level_filter = f"FILTER(?level <= {int(max_level)})" if max_level is not None else ""
     if root is None:
         rows = kg.select(
-            f"SELECT ?p WHERE {{ ?p a etom:ProcessElement ; etom:level ?level . {level_filter} }}", release=release
+            f"SELECT ?p WHERE {{ ?p a etom:ProcessElement ; etom:level ?level . {level_filter} }}",
+            release=release,
+            extensions=extensions,
         )
         return {r["p"] for r in rows}
     root_iri = kg.iris.process(release, root)
-    if not kg.query(f"ASK {{ <{root_iri}> a etom:ProcessElement }}", release=release):
+    if not kg.query(f"ASK {{ <{root_iri}> a etom:ProcessElement }}", release=release, extensions=extensions):
         raise ExportError(f"no process {root!r} in release {release}; try `etomkg query` to list identifiers")
     rows = kg.select(
-        f"SELECT ?p WHERE {{ ?p etom:parent* <{root_iri}> ; etom:level ?level . {level_filter} }}", release=release
+        f"SELECT ?p WHERE {{ ?p etom:parent* <{root_iri}> ; etom:level ?level . {level_filter} }}",
+        release=release,
+        extensions=extensions,
     )
     if not rows:
         raise ExportError(f"--max-level {max_level} is above the root {root}; nothing to export")

@@ -23,7 +23,7 @@ import pyoxigraph as ox
 
 from .errors import EtomkgError
 from .model import Content, DataFlow, EndToEndFlow, FlowStep, InformationEntity, VersionLink
-from .naming import DCTERMS, DOMAIN_RELEASES, PROV, RELEASES, SKOS, Iris, natural_key, release_key
+from .naming import DCTERMS, DOMAIN_RELEASES, PROV, RELEASES, SKOS, Iris, natural_key, release_sort_key
 from .resources import content_dir
 
 _KEY = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -251,7 +251,13 @@ class Lineage:
     '1.1.9'
     """
 
-    def __init__(self, links: list[VersionLink], blocked: set[tuple[str, str]] = frozenset()) -> None:
+    def __init__(
+        self,
+        links: list[VersionLink],
+        blocked: set[tuple[str, str]] = frozenset(),
+        releases: tuple[str, ...] | list[str] = DOMAIN_RELEASES,
+    ) -> None:
+        self.releases = [r for r in releases if r != "classic"]  # in time order (imported releases included)
         self.newer: dict[tuple[str, str], str] = {}
         self.older: dict[tuple[str, str], str] = {}
         for link in links:
@@ -263,14 +269,14 @@ class Lineage:
         """The identifier of the same process in ``target``, or None where the chain of links breaks."""
         if release == target:
             return identifier
-        if release not in DOMAIN_RELEASES or target not in DOMAIN_RELEASES:
+        if release not in self.releases or target not in self.releases:
             return None
-        here, there = DOMAIN_RELEASES.index(release), DOMAIN_RELEASES.index(target)
+        here, there = self.releases.index(release), self.releases.index(target)
         step, table = (1, self.newer) if there > here else (-1, self.older)
         current: str | None = identifier
         for index in range(here, there, step):
-            current = table.get((DOMAIN_RELEASES[index], current))
-            if current is None or (DOMAIN_RELEASES[index + step], current) in self.blocked:
+            current = table.get((self.releases[index], current))
+            if current is None or (self.releases[index + step], current) in self.blocked:
                 return None
         return current
 
@@ -282,7 +288,7 @@ def carry_flows(
     all_flows: list[DataFlow] = []
     present: set[tuple[str, str]] = set()  # (release, flow key)
     for flow in flows:
-        for release in DOMAIN_RELEASES:
+        for release in lineage.releases:
             producer = lineage.version(flow.release, flow.producer, release)
             consumer = lineage.version(flow.release, flow.consumer, release)
             if producer is None or consumer is None:
@@ -291,7 +297,7 @@ def carry_flows(
             present.add((release, flow.key))
     all_e2e: list[EndToEndFlow] = []
     for item in e2e:
-        for release in DOMAIN_RELEASES:
+        for release in lineage.releases:
             steps = []
             for step in item.steps:
                 process = lineage.version(item.release, step.process, release)
@@ -300,16 +306,38 @@ def carry_flows(
                 steps.append(replace(step, process=process))
             if len(steps) == len(item.steps):
                 all_e2e.append(replace(item, release=release, steps=tuple(steps)))
-    order = lambda x: (release_key(x.release), x.key)  # noqa: E731
+    order = lambda x: (release_sort_key(x.release), x.key)  # noqa: E731
     return sorted(all_flows, key=order), sorted(all_e2e, key=order)
 
 
-def attach_flows(content: Content, folder: Path | None = None) -> Content:
-    """Read the flow sources and put them, carried along lineage, into ``content``."""
+def attach_flows(
+    content: Content, folder: Path | None = None, reference: dict[tuple[str, str], str] | None = None
+) -> Content:
+    """Read the flow sources and put them, carried along lineage, into ``content``.
+
+    ``reference`` ((release, id) → name) is what the sources are checked against when ``content`` is not the
+    bundled one (a store with an imported workbook): there, a flow or end-to-end flow whose stated processes
+    the content does not have under the same names is left out rather than an error.
+    """
     names = {(p.release, p.identifier): p.name for p in content.processes}
-    entities, flows, e2e, blocked = read_flow_sources(names, folder)
+    entities, flows, e2e, blocked = read_flow_sources(reference or names, folder)
+    if reference is not None:
+        flows = [
+            f
+            for f in flows
+            if all(names.get((f.release, p)) == reference[(f.release, p)] for p in (f.producer, f.consumer))
+        ]
+        kept = {f.key for f in flows}
+        e2e = [
+            e
+            for e in e2e
+            if all(names.get((e.release, s.process)) == reference[(e.release, s.process)] for s in e.steps)
+            and all(s.flow_to_next is None or s.flow_to_next in kept for s in e.steps)
+        ]
+        blocked = {version for version in blocked if names.get(version) == reference.get(version)}
     content.information = entities
-    content.flows, content.e2e_flows = carry_flows(flows, e2e, Lineage(content.links, blocked))
+    lineage = Lineage(content.links, blocked, content.releases or DOMAIN_RELEASES)
+    content.flows, content.e2e_flows = carry_flows(flows, e2e, lineage)
     return content
 
 
@@ -318,14 +346,17 @@ def attach_flows(content: Content, folder: Path | None = None) -> Content:
 
 def flow_quads(content: Content, iris: Iris) -> list[ox.Quad]:
     """Information entities (framework graph), data flows and end-to-end flows (release graphs)."""
-    from .graph import _TYPE, _bool, _e, _int, _lit, _n, _Writer, zh_label
+    quads = information_quads(content, iris)
+    for release in content.releases or RELEASES:
+        quads += release_flow_quads(content, iris, release)
+    return quads
 
-    names: dict[tuple[str, str], tuple[str, str]] = {}
-    for proc in content.processes:
-        names[(proc.release, proc.identifier)] = (proc.name, zh_label(content.labels_zh, proc.name) or proc.name)
-    entities = {e.key: e for e in content.information}
+
+def information_quads(content: Content, iris: Iris) -> list[ox.Quad]:
+    """The information entities, in the framework graph."""
+    from .graph import _TYPE, _e, _lit, _n, _Writer
+
     source = _n(iris.source("etomkg"))
-
     w = _Writer(iris.framework_graph)
     scheme = iris.information_scheme
     w.add(scheme, _TYPE, _n(SKOS + "ConceptScheme"))
@@ -350,82 +381,89 @@ def flow_quads(content: Content, iris: Iris) -> list[ox.Quad]:
         if entity.sid_name:
             w.add(iri, _e("sidEntity").value, _lit(entity.sid_name))
         w.add(iri, PROV + "wasDerivedFrom", source)
-    quads = w.quads
+    return w.quads
 
+
+def release_flow_quads(content: Content, iris: Iris, release: str) -> list[ox.Quad]:
+    """The data flows and end-to-end flows of one release, in its graph."""
+    from .graph import _TYPE, _bool, _e, _int, _lit, _n, _Writer, zh_label
+
+    names: dict[tuple[str, str], tuple[str, str]] = {}
+    for proc in content.processes:
+        if proc.release == release:
+            names[(proc.release, proc.identifier)] = (proc.name, zh_label(content.labels_zh, proc.name) or proc.name)
+    entities = {e.key: e for e in content.information}
+    source = _n(iris.source("etomkg"))
     stated = {(f.key, f.release): f for f in content.flows if not f.carried}
-    for release in RELEASES:
-        w = _Writer(iris.graph(release))
-        rel = _n(iris.release(release))
-        for flow in (f for f in content.flows if f.release == release):
-            iri = iris.flow(release, flow.key)
-            producer, consumer = names[(release, flow.producer)], names[(release, flow.consumer)]
-            entity = entities[flow.information]
-            w.add(iri, _TYPE, _e("DataFlow"))
-            w.add(iri, SKOS + "notation", _lit(flow.key))
-            w.add(iri, _e("release").value, rel)
-            w.add(iri, _e("producer").value, _n(iris.process(release, flow.producer)))
-            w.add(iri, _e("consumer").value, _n(iris.process(release, flow.consumer)))
-            w.add(iri, _e("carries").value, _n(iris.information(flow.information)))
-            w.add(iri, _e("inferred").value, _bool(flow.inferred))
-            w.add(iri, _e("evidence").value, _lit(flow.evidence))
-            w.add(iri, DCTERMS + "source", _n(flow.evidence_url))
-            w.add(iri, SKOS + "prefLabel", _lit(f"{entity.name_en}: {producer[0]} → {consumer[0]}", "en"))
-            w.add(iri, SKOS + "prefLabel", _lit(f"{entity.name_zh}：{producer[1]} → {consumer[1]}", "zh"))
-            for note in flow.notes:
-                w.add(iri, SKOS + "editorialNote", _lit(note, "en"))
-            if flow.carried:
-                origin = stated[(flow.key, flow.stated_release)]
-                w.add(iri, PROV + "wasDerivedFrom", _n(iris.flow(origin.release, flow.key)))
-                en, zh = _carried_note(
-                    origin.release, (origin.producer, origin.consumer), (flow.producer, flow.consumer)
-                )
-                w.add(iri, SKOS + "editorialNote", _lit(en, "en"))
-                w.add(iri, SKOS + "editorialNote", _lit(zh, "zh"))
-            else:
-                w.add(iri, PROV + "wasDerivedFrom", source)
-        for item in (e for e in content.e2e_flows if e.release == release):
-            iri = iris.e2e(release, item.key)
-            w.add(iri, _TYPE, _e("EndToEndFlow"))
-            w.add(iri, SKOS + "notation", _lit(item.key))
-            w.add(iri, _e("release").value, rel)
-            w.add(iri, SKOS + "prefLabel", _lit(item.name_en, "en"))
-            w.add(iri, SKOS + "prefLabel", _lit(item.name_zh, "zh"))
-            w.add(iri, SKOS + "definition", _lit(item.definition_en, "en"))
-            w.add(iri, SKOS + "definition", _lit(item.definition_zh, "zh"))
-            w.add(iri, _e("trigger").value, _lit(item.trigger_en, "en"))
-            w.add(iri, _e("trigger").value, _lit(item.trigger_zh, "zh"))
-            if item.carried:
-                w.add(iri, PROV + "wasDerivedFrom", _n(iris.e2e(item.stated_release, item.key)))
-                w.add(
-                    iri,
-                    SKOS + "editorialNote",
-                    _lit(
-                        f"Stated for release {item.stated_release}; carried to this release along the version "
-                        "links of every step's process.",
-                        "en",
-                    ),
-                )
-                w.add(
-                    iri,
-                    SKOS + "editorialNote",
-                    _lit(f"针对 {item.stated_release} 版给出；沿各步骤流程的版本链接延续到本版本。", "zh"),
-                )
-            else:
-                w.add(iri, PROV + "wasDerivedFrom", source)
-            for step in item.steps:
-                node = iris.e2e_step(release, item.key, step.number)
-                en, zh = names[(release, step.process)]
-                w.add(iri, _e("step").value, _n(node))
-                w.add(node, _TYPE, _e("FlowStep"))
-                w.add(node, _e("release").value, rel)
-                w.add(node, _e("stepNumber").value, _int(step.number))
-                w.add(node, _e("stepProcess").value, _n(iris.process(release, step.process)))
-                if step.flow_to_next:
-                    w.add(node, _e("flowToNext").value, _n(iris.flow(release, step.flow_to_next)))
-                w.add(node, SKOS + "prefLabel", _lit(f"{item.name_en}, step {step.number}: {en}", "en"))
-                w.add(node, SKOS + "prefLabel", _lit(f"{item.name_zh} 第 {step.number} 步：{zh}", "zh"))
-        quads += w.quads
-    return quads
+    w = _Writer(iris.graph(release))
+    rel = _n(iris.release(release))
+    for flow in (f for f in content.flows if f.release == release):
+        iri = iris.flow(release, flow.key)
+        producer, consumer = names[(release, flow.producer)], names[(release, flow.consumer)]
+        entity = entities[flow.information]
+        w.add(iri, _TYPE, _e("DataFlow"))
+        w.add(iri, SKOS + "notation", _lit(flow.key))
+        w.add(iri, _e("release").value, rel)
+        w.add(iri, _e("producer").value, _n(iris.process(release, flow.producer)))
+        w.add(iri, _e("consumer").value, _n(iris.process(release, flow.consumer)))
+        w.add(iri, _e("carries").value, _n(iris.information(flow.information)))
+        w.add(iri, _e("inferred").value, _bool(flow.inferred))
+        w.add(iri, _e("evidence").value, _lit(flow.evidence))
+        w.add(iri, DCTERMS + "source", _n(flow.evidence_url))
+        w.add(iri, SKOS + "prefLabel", _lit(f"{entity.name_en}: {producer[0]} → {consumer[0]}", "en"))
+        w.add(iri, SKOS + "prefLabel", _lit(f"{entity.name_zh}：{producer[1]} → {consumer[1]}", "zh"))
+        for note in flow.notes:
+            w.add(iri, SKOS + "editorialNote", _lit(note, "en"))
+        if flow.carried:
+            origin = stated[(flow.key, flow.stated_release)]
+            w.add(iri, PROV + "wasDerivedFrom", _n(iris.flow(origin.release, flow.key)))
+            en, zh = _carried_note(origin.release, (origin.producer, origin.consumer), (flow.producer, flow.consumer))
+            w.add(iri, SKOS + "editorialNote", _lit(en, "en"))
+            w.add(iri, SKOS + "editorialNote", _lit(zh, "zh"))
+        else:
+            w.add(iri, PROV + "wasDerivedFrom", source)
+    for item in (e for e in content.e2e_flows if e.release == release):
+        iri = iris.e2e(release, item.key)
+        w.add(iri, _TYPE, _e("EndToEndFlow"))
+        w.add(iri, SKOS + "notation", _lit(item.key))
+        w.add(iri, _e("release").value, rel)
+        w.add(iri, SKOS + "prefLabel", _lit(item.name_en, "en"))
+        w.add(iri, SKOS + "prefLabel", _lit(item.name_zh, "zh"))
+        w.add(iri, SKOS + "definition", _lit(item.definition_en, "en"))
+        w.add(iri, SKOS + "definition", _lit(item.definition_zh, "zh"))
+        w.add(iri, _e("trigger").value, _lit(item.trigger_en, "en"))
+        w.add(iri, _e("trigger").value, _lit(item.trigger_zh, "zh"))
+        if item.carried:
+            w.add(iri, PROV + "wasDerivedFrom", _n(iris.e2e(item.stated_release, item.key)))
+            w.add(
+                iri,
+                SKOS + "editorialNote",
+                _lit(
+                    f"Stated for release {item.stated_release}; carried to this release along the version "
+                    "links of every step's process.",
+                    "en",
+                ),
+            )
+            w.add(
+                iri,
+                SKOS + "editorialNote",
+                _lit(f"针对 {item.stated_release} 版给出；沿各步骤流程的版本链接延续到本版本。", "zh"),
+            )
+        else:
+            w.add(iri, PROV + "wasDerivedFrom", source)
+        for step in item.steps:
+            node = iris.e2e_step(release, item.key, step.number)
+            en, zh = names[(release, step.process)]
+            w.add(iri, _e("step").value, _n(node))
+            w.add(node, _TYPE, _e("FlowStep"))
+            w.add(node, _e("release").value, rel)
+            w.add(node, _e("stepNumber").value, _int(step.number))
+            w.add(node, _e("stepProcess").value, _n(iris.process(release, step.process)))
+            if step.flow_to_next:
+                w.add(node, _e("flowToNext").value, _n(iris.flow(release, step.flow_to_next)))
+            w.add(node, SKOS + "prefLabel", _lit(f"{item.name_en}, step {step.number}: {en}", "en"))
+            w.add(node, SKOS + "prefLabel", _lit(f"{item.name_zh} 第 {step.number} 步：{zh}", "zh"))
+    return w.quads
 
 
 def _carried_note(stated_release: str, stated: tuple[str, str], here: tuple[str, str]) -> tuple[str, str]:

@@ -15,22 +15,18 @@ from .model import Anomaly, Content, DeletedProcess, Process
 from .naming import (
     DCTERMS,
     ETOM,
-    LATEST_RELEASE,
     ONTOLOGY_IRI,
     OWL,
     PROV,
     RDF,
     RDFS,
-    RELEASES,
     SKOS,
     VOID,
     XKOS,
     XSD,
     Iris,
-    release_key,
 )
 from .resources import ontology_dir
-from .sources import SOURCE_TITLES
 
 RIGHTS_EN = (
     "eTOM (the Business Process Framework, GB921) is © TM Forum. Process identifiers, names, levels and "
@@ -95,16 +91,16 @@ def ontology_quads() -> list[ox.Quad]:
 def build_quads(content: Content, iris: Iris) -> list[ox.Quad]:
     """All quads of the bundled graph (unordered; the store gives canonical order on the way out)."""
     quads = ontology_quads()
-    quads += _framework(content, iris)
-    for release in RELEASES:
-        quads += _release(content, iris, release)
-    from .flows import flow_quads  # here, not at the top: flows.py uses this module's writer
-
-    quads += flow_quads(content, iris)
+    quads += framework_quads(content, iris)
+    for release in content.releases:
+        quads += release_quads(content, iris, release)
     return quads
 
 
-def _framework(content: Content, iris: Iris) -> list[ox.Quad]:
+def framework_quads(content: Content, iris: Iris) -> list[ox.Quad]:
+    """The framework graph: dataset metadata, sources, levels, layers, verticals and information entities."""
+    from .flows import information_quads  # here, not at the top: flows.py uses this module's writer
+
     w = _Writer(iris.framework_graph)
     ds = iris.dataset
     w.add(ds, _TYPE, _n(VOID + "Dataset"))
@@ -134,9 +130,9 @@ def _framework(content: Content, iris: Iris) -> list[ox.Quad]:
     w.add(ds, DCTERMS + "license", _n("https://www.apache.org/licenses/LICENSE-2.0"))
     w.add(ds, DCTERMS + "publisher", _lit("The etomkg project"))
     w.add(ds, DCTERMS + "conformsTo", _n(ONTOLOGY_IRI))
-    for release in RELEASES:
+    for release in content.releases:
         w.add(ds, VOID + "subset", _n(iris.release(release)))
-    for key, title in SOURCE_TITLES.items():
+    for key, title in content.sources.items():
         src = iris.source(key)
         w.add(src, _TYPE, _e("Source"))
         w.add(src, DCTERMS + "title", _lit(title, "en"))
@@ -183,23 +179,24 @@ def _framework(content: Content, iris: Iris) -> list[ox.Quad]:
             w.add(iri, SKOS + "editorialNote", _lit(vertical.note, "en"))
         if vertical.scheme == "classic" and vertical.name in current:
             w.add(iri, SKOS + "exactMatch", _n(iris.vertical("current", vertical.name)))
-    return w.quads
+    return w.quads + information_quads(content, iris)
 
 
-def _release(content: Content, iris: Iris, release: str) -> list[ox.Quad]:
+def release_quads(content: Content, iris: Iris, release: str) -> list[ox.Quad]:
+    """The named graph of one release: its elements, lineage to the previous release, deleted processes."""
     w = _Writer(iris.graph(release))
     rel = iris.release(release)
     w.add(rel, _TYPE, _e("Release"))
     w.add(rel, _TYPE, _n(SKOS + "ConceptScheme"))
     w.add(rel, OWL + "versionInfo", _lit(release))
-    w.add(rel, _e("releaseOrder").value, _int(release_key(release)))
+    w.add(rel, _e("releaseOrder").value, _int(content.releases.index(release)))
     title = "the classic eTOM framework" if release == "classic" else f"eTOM release {release}"
     title_zh = "经典 eTOM 框架" if release == "classic" else f"eTOM {release} 版"
     w.add(rel, SKOS + "prefLabel", _lit(title, "en"))
     w.add(rel, SKOS + "prefLabel", _lit(title_zh, "zh"))
     w.add(rel, DCTERMS + "title", _lit(title, "en"))
     w.add(rel, DCTERMS + "isPartOf", _n(iris.dataset))
-    if release == LATEST_RELEASE:
+    if release == content.releases[-1]:
         w.add(
             rel, SKOS + "editorialNote", _lit("The newest release: the default of every release-scoped command.", "en")
         )
@@ -208,7 +205,8 @@ def _release(content: Content, iris: Iris, release: str) -> list[ox.Quad]:
     for i, anomaly in enumerate(content.release_anomalies.get(release, [])):
         _anomaly(w, iris, rel, anomaly, i)
     procs = [p for p in content.processes if p.release == release]
-    sources = sorted({p.source for p in procs} | ({"S1d"} if release == "25.5" else set()))
+    deleted = [d for d in content.deleted if d.release == release]
+    sources = sorted({p.source for p in procs} | {d.source for d in deleted})
     for key in sources:
         w.add(rel, PROV + "wasDerivedFrom", _n(iris.source(key)))
     for proc in procs:
@@ -216,10 +214,11 @@ def _release(content: Content, iris: Iris, release: str) -> list[ox.Quad]:
     for link in content.links:
         if link.newer_release == release:
             _version_link(w, iris, link)
-    if release == "25.5":
-        for item in content.deleted:
-            _deleted(w, content, iris, item)
-    return w.quads
+    for item in deleted:
+        _deleted(w, content, iris, item)
+    from .flows import release_flow_quads
+
+    return w.quads + release_flow_quads(content, iris, release)
 
 
 def _process(w: _Writer, content: Content, iris: Iris, proc: Process) -> None:
@@ -267,10 +266,21 @@ def _process(w: _Writer, content: Content, iris: Iris, proc: Process) -> None:
     if classic := content.classic_counterparts.get((proc.release, proc.identifier)):
         w.add(iri, _e("classicCounterpart").value, _n(iris.process("classic", classic)))
     w.add(iri, PROV + "wasDerivedFrom", _n(iris.source(proc.source)))
+    _tmf_texts(w, iri, proc.brief_description, proc.extended_description, proc.change_note)
     if proc.note:
         w.add(iri, SKOS + "editorialNote", _lit(proc.note, "en"))
     for i, anomaly in enumerate(proc.anomalies):
         _anomaly(w, iris, iri, anomaly, i)
+
+
+def _tmf_texts(w: _Writer, iri: str, brief: str | None, extended: str | None, change: str | None = None) -> None:
+    """TM Forum's own texts, only ever present in a user's store after a licensed workbook import."""
+    if brief:
+        w.add(iri, _e("briefDescription").value, _lit(brief, "en"))
+    if extended:
+        w.add(iri, _e("extendedDescription").value, _lit(extended, "en"))
+    if change:
+        w.add(iri, SKOS + "changeNote", _lit(change, "en"))
 
 
 def _anomaly(w: _Writer, iris: Iris, subject: str, anomaly: Anomaly, index: int) -> None:
@@ -330,7 +340,8 @@ def _deleted(w: _Writer, content: Content, iris: Iris, item: DeletedProcess) -> 
         w.add(iri, PROV + "wasRevisionOf", _n(iris.process(*item.previous)))
     if item.history_note:
         w.add(iri, SKOS + "historyNote", _lit(item.history_note, "en"))
-    w.add(iri, PROV + "wasDerivedFrom", _n(iris.source("S1d")))
+    _tmf_texts(w, iri, item.brief_description, item.extended_description)
+    w.add(iri, PROV + "wasDerivedFrom", _n(iris.source(item.source)))
 
 
 def count_by(quads: Iterable[ox.Quad]) -> dict[str, int]:
@@ -339,3 +350,72 @@ def count_by(quads: Iterable[ox.Quad]) -> dict[str, int]:
         key = quad.graph_name.value
         counts[key] = counts.get(key, 0) + 1
     return counts
+
+
+def graph_inputs(content: Content, iris: Iris, code_digest: str) -> dict[str, str]:
+    """For every graph rendered from ``content``: a digest of exactly what it is rendered from.
+
+    Two contents that give a graph the same digest render it to the same quads,
+    so a store rewrites only the graphs whose digest changed. ``code_digest``
+    covers the renderer, the ontology and the bundled labels and definitions.
+    """
+    import hashlib
+    from collections import defaultdict
+
+    def digest(*parts: object) -> str:
+        return hashlib.sha256(repr((code_digest, iris.base, parts)).encode("utf-8")).hexdigest()[:32]
+
+    processes: dict[str, list[Process]] = defaultdict(list)
+    for proc in content.processes:
+        processes[proc.release].append(proc)
+    links: dict[str, list] = defaultdict(list)
+    for link in content.links:
+        links[link.newer_release].append(link)
+    deleted: dict[str, list[DeletedProcess]] = defaultdict(list)
+    for item in content.deleted:
+        deleted[item.release].append(item)
+    counterparts: dict[str, list] = defaultdict(list)
+    for key, value in sorted(content.classic_counterparts.items()):
+        counterparts[key[0]].append((key[1], value))
+    flows: dict[str, list] = defaultdict(list)
+    for item in [*content.flows, *content.e2e_flows]:
+        flows[item.release].append(item)
+    inputs = {
+        ONTOLOGY_IRI: digest("ontology"),
+        iris.framework_graph: digest(
+            "framework",
+            content.releases,
+            sorted(content.sources.items()),
+            content.verticals,
+            content.layers,
+            content.information,
+        ),
+    }
+    for index, release in enumerate(content.releases):
+        inputs[iris.graph(release)] = digest(
+            release,
+            index,
+            release == content.releases[-1],
+            processes[release],
+            links[release],
+            deleted[release],
+            content.release_anomalies.get(release),
+            content.release_notes.get(release),
+            counterparts[release],
+            flows[release],
+            # our words by English name: an imported workbook may add names (sources.py _keep_our_words)
+            [(zh_label(content.labels_zh, p.name), content.definitions.get(p.name)) for p in processes[release]],
+        )
+    return inputs
+
+
+def render_graph(content: Content, iris: Iris, graph: str) -> list[ox.Quad]:
+    """The quads of one graph named in :func:`graph_inputs`."""
+    if graph == ONTOLOGY_IRI:
+        return ontology_quads()
+    if graph == iris.framework_graph:
+        return framework_quads(content, iris)
+    for release in content.releases:
+        if iris.graph(release) == graph:
+            return release_quads(content, iris, release)
+    raise KeyError(graph)

@@ -34,6 +34,10 @@ class Process:
     note: str | None = None  # editorial note (how a derived row was built)
     layer: str | None = None  # classic groupings and domains only
     area: str | None = None  # identifier of the classic process area, where known
+    # TM Forum's own texts, present only when a user imports a licensed GB921 workbook into a store
+    brief_description: str | None = None
+    extended_description: str | None = None
+    change_note: str | None = None  # the workbook's Issue column
 
     @property
     def domain(self) -> str | None:
@@ -58,6 +62,9 @@ class DeletedProcess:
     replaced_by: list[tuple[str, str]] = field(default_factory=list)  # (identifier, basis)
     previous: tuple[str, str] | None = None  # (release, identifier) of the last live version
     history_note: str | None = None
+    source: str = "S1d"
+    brief_description: str | None = None
+    extended_description: str | None = None
 
 
 @dataclass(frozen=True)
@@ -178,3 +185,49 @@ class Content:
     information: list[InformationEntity] = field(default_factory=list)
     flows: list[DataFlow] = field(default_factory=list)
     e2e_flows: list[EndToEndFlow] = field(default_factory=list)
+    releases: list[str] = field(default_factory=list)  # every release, oldest first (classic first)
+    sources: dict[str, str] = field(default_factory=dict)  # source key -> title
+
+
+@dataclass
+class SourceRows:
+    """The rows the content is built from, in the schema of ``data/reference/*.csv``.
+
+    The bundled reference files give one set; an imported GB921 workbook is
+    normalised into the same schema and replaces the rows of its release, so
+    one pipeline builds both.
+    """
+
+    processes: list[dict[str, str]]
+    verticals: list[dict[str, str]]
+    deleted: list[dict[str, str]]
+    release_anomalies: dict[str, list[Anomaly]] = field(default_factory=dict)
+    # (release, identifier) -> (brief, extended, issue) texts from an imported workbook
+    descriptions: dict[tuple[str, str], tuple[str, str, str]] = field(default_factory=dict)
+    sources: dict[str, str] = field(default_factory=dict)  # source key -> title, beyond the bundled ones
+    # (release, identifier) -> anomalies found while reading the rows (beyond those the notes encode)
+    process_anomalies: dict[tuple[str, str], list[Anomaly]] = field(default_factory=dict)
+
+    def replace_release(self, other: SourceRows, release: str) -> SourceRows:
+        """These rows with every row of ``release`` taken from ``other`` instead."""
+        return SourceRows(
+            processes=[r for r in self.processes if r["release"] != release]
+            + [r for r in other.processes if r["release"] == release],
+            verticals=[r for r in self.verticals if r["release"] != release]
+            + [r for r in other.verticals if r["release"] == release],
+            deleted=[r for r in self.deleted if r["release"] != release]
+            + [r for r in other.deleted if r["release"] == release],
+            release_anomalies={
+                **{k: v for k, v in self.release_anomalies.items() if k != release},
+                **{k: v for k, v in other.release_anomalies.items() if k == release},
+            },
+            descriptions={
+                **{k: v for k, v in self.descriptions.items() if k[0] != release},
+                **{k: v for k, v in other.descriptions.items() if k[0] == release},
+            },
+            sources={**self.sources, **other.sources},
+            process_anomalies={
+                **{k: v for k, v in self.process_anomalies.items() if k[0] != release},
+                **{k: v for k, v in other.process_anomalies.items() if k[0] == release},
+            },
+        )

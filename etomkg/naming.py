@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 DEFAULT_BASE = "https://w3id.org/etomkg"
 ONTOLOGY_IRI = "https://w3id.org/etomkg/ontology"
@@ -56,6 +57,7 @@ DOMAIN_RELEASES: tuple[str, ...] = RELEASES[1:]
 _ID_PART = re.compile(r"(\d+)|(\D+)")
 
 
+@lru_cache(maxsize=1 << 18)  # the same identifiers are sorted again and again while building
 def natural_key(identifier: str) -> tuple:
     """Sort key that orders dotted identifiers numerically (1.3.2 before 1.3.10).
 
@@ -76,6 +78,27 @@ def release_key(release: str) -> int:
         return RELEASES.index(release)
     except ValueError:
         return len(RELEASES)
+
+
+_RELEASE = re.compile(r"^\d+(\.\d+)*$")
+
+
+def release_sort_key(release: str) -> tuple:
+    """Time order of any release name, bundled or imported (``26.5`` after ``26.0``; classic first).
+
+    >>> sorted(["26.5", "23.0.1", "classic", "25.5", "23.5"], key=release_sort_key)
+    ['classic', '23.0.1', '23.5', '25.5', '26.5']
+    """
+    if release == "classic":
+        return (0,)
+    if _RELEASE.match(release):
+        return (1, *(int(part) for part in release.split(".")))
+    return (2, release)
+
+
+def is_release_name(text: str) -> bool:
+    """A plausible release name: ``classic`` or dotted numbers such as ``25.5`` or ``23.0.1``."""
+    return text == "classic" or bool(_RELEASE.match(text))
 
 
 def slug(text: str) -> str:
@@ -144,6 +167,28 @@ class Iris:
 
     def e2e_step(self, release: str, key: str, step: int) -> str:
         return f"{self.base}/release/{release}/e2e/{key}/step/{step}"
+
+    def extension(self, name: str) -> str:
+        """Named graph (and dataset node) of an operator's extension imported into a store."""
+        return f"{self.base}/extension/{name}"
+
+    def extension_element(self, name: str, kind: str, key: str) -> str:
+        """An element minted for a CSV/YAML extension row: ``…/extension/{name}/{kind}/{key}``."""
+        return f"{self.base}/extension/{name}/{kind}/{key}"
+
+    def import_record(self, kind: str, key: str) -> str:
+        """The registry's record of one import (``kind`` is ``gb921`` or ``extension``)."""
+        return f"{self.base}/import/{kind}/{key}"
+
+    @property
+    def registry_graph(self) -> str:
+        """Graph of a persistent store's own metadata: what was imported, from which file, when."""
+        return f"{self.base}/registry"
+
+    @property
+    def context(self) -> str:
+        """IRI of the published JSON-LD context (resolved locally, never fetched)."""
+        return f"{self.base}/context.jsonld"
 
     @property
     def dataset(self) -> str:

@@ -14,8 +14,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from .flows import attach_flows
-from .model import Anomaly, Content, DeletedProcess, Layer, Process, VersionLink, Vertical
-from .naming import DOMAIN_RELEASES, RELEASES, natural_key, release_key
+from .model import Anomaly, Content, DeletedProcess, Layer, Process, SourceRows, VersionLink, Vertical
+from .naming import RELEASES, natural_key, release_key, release_sort_key
 from .resources import content_dir, reference_dir
 
 _ID = re.compile(r"^1(\.\d+)*$")
@@ -25,6 +25,10 @@ _DELETED_MARK = re.compile(r"\s*[\[(]\s*deleted\s*[\])]\s*", re.I)
 
 # 26.0 1.6.1.3.5: SOURCES.md says the source name had a line break that was collapsed.
 _COLLAPSED_LINE_BREAKS = {("26.0", "1.6.1.3.5")}
+#: Marker in a row's note: the name had a line break, collapsed into one space while reading.
+LINE_BREAK_COLLAPSED = "name_line_break_collapsed"
+#: Marker in a row's note: the source lists this identifier with more than one name.
+DUPLICATE_NOTE = "id appears with >1 name"
 # Dropped upstream ("1.3.3.3 (This Process ID has been deliberately unused!)"), per SOURCES.md.
 _UNUSED_ID_ROWS = {
     "23.0.1": "1.3.3.3 (This Process ID has been deliberately unused!)",
@@ -81,10 +85,22 @@ def _level_from_id(identifier: str, release: str) -> int:
     return depth - 1 if release == "classic" else depth
 
 
-def _read_processes() -> tuple[dict[str, dict[str, Process]], dict[str, list[Anomaly]]]:
+def level_note(source_level: str) -> str:
+    """The note recording a Level column that disagrees with the identifier's depth."""
+    return f"source Level column says {source_level}"
+
+
+def placeholder_note(raw: str) -> str:
+    """The note recording an Original Process Identifier that is not a plain identifier."""
+    return f"original_id_raw={raw}"
+
+
+def _read_processes(
+    rows: list[dict[str, str]],
+    descriptions: dict[tuple[str, str], tuple[str, str, str]],
+    extra_anomalies: dict[tuple[str, str], list[Anomaly]],
+) -> dict[str, dict[str, Process]]:
     by_release: dict[str, dict[str, Process]] = defaultdict(dict)
-    release_anomalies: dict[str, list[Anomaly]] = defaultdict(list)
-    rows = _read_csv(reference_dir() / "processes.csv")
     domain_names: dict[tuple[str, str], str] = {
         (r["release"], r["id"]): r["name"] for r in rows if r["source"] == "DERIVED-L1"
     }
@@ -108,6 +124,9 @@ def _read_processes() -> tuple[dict[str, dict[str, Process]], dict[str, list[Ano
         )
         if row["source"] in ("DERIVED-L1", "DERIVED-CLASSIC"):
             proc.note = note
+        if texts := descriptions.get((release, identifier)):
+            proc.brief_description, proc.extended_description, proc.change_note = (t or None for t in texts)
+        proc.anomalies.extend(extra_anomalies.get((release, identifier), ()))
         if row["source"] == "DERIVED-CLASSIC" and re.search(r"(LOW|MEDIUM) confidence", note):
             confidence = re.search(r"(LOW|MEDIUM) confidence", note).group(1).lower()
             proc.anomalies.append(
@@ -117,7 +136,7 @@ def _read_processes() -> tuple[dict[str, dict[str, Process]], dict[str, list[Ano
                     None,
                 )
             )
-        if "id appears with >1 name" in note:
+        if DUPLICATE_NOTE in note:
             proc.anomalies.append(
                 Anomaly("DuplicateIdentifier", "The source lists this identifier more than once with different names.")
             )
@@ -140,7 +159,7 @@ def _read_processes() -> tuple[dict[str, dict[str, Process]], dict[str, list[Ano
                     raw,
                 )
             )
-        if (release, identifier) in _COLLAPSED_LINE_BREAKS:
+        if (release, identifier) in _COLLAPSED_LINE_BREAKS or LINE_BREAK_COLLAPSED in note:
             proc.anomalies.append(
                 Anomaly("NameWhitespace", "The source name contains a line break, collapsed here into one space.")
             )
@@ -180,17 +199,41 @@ def _read_processes() -> tuple[dict[str, dict[str, Process]], dict[str, list[Ano
                     )
                 )
         by_release[release][identifier] = proc
-    for release, raw in _UNUSED_ID_ROWS.items():
-        release_anomalies[release].append(
-            Anomaly(
-                "UnusedIdentifierDropped",
-                "The source carries a row for identifier 1.3.3.3 marked as deliberately unused; it is not a live process "
-                "and is not an element of this release.",
-                raw,
-            )
-        )
     _mark_orphans(by_release)
-    return by_release, release_anomalies
+    _mark_duplicate_uids(by_release)
+    return by_release
+
+
+def _mark_duplicate_uids(by_release: dict[str, dict[str, Process]]) -> None:
+    """A UID should name one process; the 25.5 sheet gives 3892 to two (found by the diff's UID matching)."""
+    for release, procs in by_release.items():
+        holders: dict[str, list[str]] = defaultdict(list)
+        for proc in procs.values():
+            if proc.uid:
+                holders[proc.uid].append(proc.identifier)
+        for uid, identifiers in holders.items():
+            if len(identifiers) < 2:
+                continue
+            for identifier in identifiers:
+                others = ", ".join(sorted((i for i in identifiers if i != identifier), key=natural_key))
+                procs[identifier].anomalies.append(
+                    Anomaly(
+                        "DuplicateUid",
+                        f"The source gives the UID {uid} to {others} of release {release} as well; the UID is kept "
+                        "as published but does not identify one process.",
+                        uid,
+                    )
+                )
+
+
+def unused_identifier_anomaly(raw: str) -> Anomaly:
+    identifier = raw.split(" ", 1)[0]
+    return Anomaly(
+        "UnusedIdentifierDropped",
+        f"The source carries a row for identifier {identifier} marked as deliberately unused; it is not a live process "
+        "and is not an element of this release.",
+        raw,
+    )
 
 
 def _merge_duplicate(existing: Process, name: str) -> None:
@@ -229,12 +272,17 @@ def _mark_orphans(by_release: dict[str, dict[str, Process]]) -> None:
                 proc.parent = None
 
 
-def _read_verticals(by_release: dict[str, dict[str, Process]], verticals: list[Vertical]) -> None:
+def _read_verticals(
+    by_release: dict[str, dict[str, Process]], verticals: list[Vertical], rows: list[dict[str, str]]
+) -> list[str]:
+    """Vertical memberships; returns the releases whose sources state them (the others get them along links)."""
     classic_names = {v.name for v in verticals if v.scheme == "classic"}
     unmapped: dict[str, list[str]] = defaultdict(list)
-    for row in _read_csv(reference_dir() / "verticals.csv"):
-        if row["release"] == "25.5":
-            proc = by_release["25.5"].get(row["id"])
+    stated: set[str] = set()
+    for row in rows:
+        if row["release"] in by_release and row["release"] != "classic":
+            stated.add(row["release"])
+            proc = by_release[row["release"]].get(row["id"])
             if proc is not None and row["vertical"] not in proc.verticals:
                 proc.verticals.append(row["vertical"])
         elif row["vertical"] in classic_names:
@@ -252,6 +300,7 @@ def _read_verticals(by_release: dict[str, dict[str, Process]], verticals: list[V
                 + "; ".join(unmapped[vertical.name])
                 + "."
             )
+    return sorted(stated, key=release_sort_key)
 
 
 def _classic_element(by_release: dict[str, dict[str, Process]], identifier: str, name: str, source: str) -> Process:
@@ -273,18 +322,25 @@ def _classic_element(by_release: dict[str, dict[str, Process]], identifier: str,
     return proc
 
 
-def _mint_classic_elements(by_release: dict[str, dict[str, Process]]) -> dict[tuple[str, str], str]:
-    """Classic elements for every Original Process Identifier of 25.5, named after their 25.5 counterpart."""
+def _mint_classic_elements(
+    by_release: dict[str, dict[str, Process]], releases: list[str]
+) -> dict[tuple[str, str], str]:
+    """Classic elements for every Original Process Identifier (25.5's, and any imported workbook's),
+    named after their first counterpart."""
     counterparts: dict[tuple[str, str], str] = {}
-    for proc in sorted(by_release["25.5"].values(), key=lambda p: natural_key(p.identifier)):
-        if proc.original_id and _ID.match(proc.original_id):
-            classic = _classic_element(by_release, proc.original_id, name=proc.name, source="S1")
-            if classic.source == "S1" and classic.note is None:
+    for release in releases:
+        if release == "classic":
+            continue
+        for proc in sorted(by_release[release].values(), key=lambda p: natural_key(p.identifier)):
+            if not (proc.original_id and _ID.match(proc.original_id)):
+                continue
+            classic = _classic_element(by_release, proc.original_id, name=proc.name, source=proc.source)
+            if classic.source == proc.source and classic.note is None:
                 classic.note = (
-                    f"Named after its release 25.5 counterpart {proc.identifier}; the sources do not give "
+                    f"Named after its release {release} counterpart {proc.identifier}; the sources do not give "
                     "the classic name."
                 )
-            counterparts[("25.5", proc.identifier)] = proc.original_id
+            counterparts[(release, proc.identifier)] = proc.original_id
     classic = by_release["classic"]
     for proc in classic.values():
         if proc.parent and proc.parent not in classic:
@@ -321,7 +377,7 @@ def _mark_duplicate_names(by_release: dict[str, dict[str, Process]]) -> None:
                 )
 
 
-def _link_releases(by_release: dict[str, dict[str, Process]]) -> list[VersionLink]:
+def _link_releases(by_release: dict[str, dict[str, Process]], releases: list[str]) -> list[VersionLink]:
     """Match versions of one process across consecutive releases.
 
     Same identifier and name first; then the same name under a new identifier
@@ -330,21 +386,27 @@ def _link_releases(by_release: dict[str, dict[str, Process]]) -> list[VersionLin
     new name (renamed).
     """
     links: list[VersionLink] = []
-    for older_release, newer_release in zip(DOMAIN_RELEASES, DOMAIN_RELEASES[1:], strict=False):
-        older, newer = by_release[older_release], by_release[newer_release]
-        pairs: list[tuple[str, str, str]] = []
-        for identifier in sorted(older.keys() & newer.keys(), key=natural_key):
-            if older[identifier].name == newer[identifier].name:
-                pairs.append((identifier, identifier, "identifier"))
-        old_by_name = _unique_names(older, {p[0] for p in pairs})
-        new_by_name = _unique_names(newer, {p[1] for p in pairs})
-        for key in sorted(old_by_name.keys() & new_by_name.keys()):
-            pairs.append((old_by_name[key], new_by_name[key], "name"))
-        taken_old, taken_new = {p[0] for p in pairs}, {p[1] for p in pairs}
-        for identifier in sorted((older.keys() - taken_old) & (newer.keys() - taken_new), key=natural_key):
-            pairs.append((identifier, identifier, "renamed"))
+    domain_releases = [r for r in releases if r != "classic"]
+    for older_release, newer_release in zip(domain_releases, domain_releases[1:], strict=False):
+        pairs = match_versions(by_release[older_release], by_release[newer_release])
         links += [VersionLink(older_release, old, newer_release, new, basis) for old, new, basis in pairs]
     return links
+
+
+def match_versions(older: dict[str, Process], newer: dict[str, Process]) -> list[tuple[str, str, str]]:
+    """Pairs ``(older id, newer id, basis)`` of the same process in two releases (see :func:`_link_releases`)."""
+    pairs: list[tuple[str, str, str]] = []
+    for identifier in sorted(older.keys() & newer.keys(), key=natural_key):
+        if older[identifier].name == newer[identifier].name:
+            pairs.append((identifier, identifier, "identifier"))
+    old_by_name = _unique_names(older, {p[0] for p in pairs})
+    new_by_name = _unique_names(newer, {p[1] for p in pairs})
+    for key in sorted(old_by_name.keys() & new_by_name.keys()):
+        pairs.append((old_by_name[key], new_by_name[key], "name"))
+    taken_old, taken_new = {p[0] for p in pairs}, {p[1] for p in pairs}
+    for identifier in sorted((older.keys() - taken_old) & (newer.keys() - taken_new), key=natural_key):
+        pairs.append((identifier, identifier, "renamed"))
+    return pairs
 
 
 def _unique_names(procs: dict[str, Process], taken: set[str]) -> dict[tuple[str, int], str]:
@@ -356,20 +418,29 @@ def _unique_names(procs: dict[str, Process], taken: set[str]) -> dict[tuple[str,
 
 
 def _carry_along_links(
-    by_release: dict[str, dict[str, Process]], links: list[VersionLink], counterparts: dict[tuple[str, str], str]
+    by_release: dict[str, dict[str, Process]],
+    links: list[VersionLink],
+    counterparts: dict[tuple[str, str], str],
+    stated: list[str],
 ) -> None:
-    """Carry 25.5's classic counterparts and vertical memberships to the other releases along version links."""
+    """Carry the classic counterparts and vertical memberships of the releases whose sources state them
+    (25.5, and any imported workbook) to the other releases along version links."""
     neighbours: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
     for link in links:
         neighbours[(link.older_release, link.older_id)].append((link.newer_release, link.newer_id))
         neighbours[(link.newer_release, link.newer_id)].append((link.older_release, link.older_id))
-    for proc in by_release["25.5"].values():
-        start = ("25.5", proc.identifier)
+    for stated_release in stated:
+        _carry_from(by_release, neighbours, counterparts, stated_release, set(stated))
+
+
+def _carry_from(by_release, neighbours, counterparts, stated_release: str, stated: set[str]) -> None:
+    for proc in by_release[stated_release].values():
+        start = (stated_release, proc.identifier)
         stack, seen = [start], {start}
         while stack:
             node = stack.pop()
             for nxt in neighbours[node]:
-                if nxt not in seen:
+                if nxt not in seen and nxt[0] not in stated:
                     seen.add(nxt)
                     stack.append(nxt)
         for release, identifier in seen - {start}:
@@ -381,12 +452,25 @@ def _carry_along_links(
                     other.verticals.append(vertical)
 
 
-def _read_deleted(by_release: dict[str, dict[str, Process]]) -> list[DeletedProcess]:
-    live = by_release["25.5"]
-    live_by_name = {p.name: p.identifier for p in live.values()}
-    live_by_original = {p.original_id: p.identifier for p in live.values() if p.original_id}
+def _read_deleted(
+    by_release: dict[str, dict[str, Process]],
+    rows: list[dict[str, str]],
+    releases: list[str],
+    descriptions: dict[tuple[str, str], tuple[str, str, str]],
+) -> list[DeletedProcess]:
     deleted = []
-    for row in _read_csv(reference_dir() / "deleted_processes_v25.5.csv"):
+    indexes: dict[str, tuple[dict[str, str], dict[str, str]]] = {}
+    domain_releases = [r for r in releases if r != "classic"]
+    for row in rows:
+        if row["release"] not in by_release:
+            continue
+        if row["release"] not in indexes:
+            live = by_release[row["release"]]
+            indexes[row["release"]] = (
+                {p.name: p.identifier for p in live.values()},
+                {p.original_id: p.identifier for p in live.values() if p.original_id},
+            )
+        live_by_name, live_by_original = indexes[row["release"]]
         raw_id = row["process_identifier_raw"]
         former = re.match(r"^\s*(1(?:\.\d+)+)", raw_id)
         former_id = former.group(1) if former else None
@@ -403,24 +487,45 @@ def _read_deleted(by_release: dict[str, dict[str, Process]]) -> list[DeletedProc
             verticals=[v for v in row["vertical"].split("|") if v],
             maturity=row["maturity_level"] or None,
             status=row["framework_status"] or None,
+            source=row.get("source") or "S1d",
         )
+        if texts := descriptions.get((row["release"], "deleted/" + row["uid"])):
+            item.brief_description, item.extended_description = texts[0] or None, texts[1] or None
         if original and original in live_by_original:
             item.replaced_by.append((live_by_original[original], "original identifier"))
         if name in live_by_name and all(r[0] != live_by_name[name] for r in item.replaced_by):
             item.replaced_by.append((live_by_name[name], "name"))
-        if former_id:
-            for release in reversed(DOMAIN_RELEASES[: DOMAIN_RELEASES.index("25.5")]):
+        if former_id and row["release"] in domain_releases:
+            for release in reversed(domain_releases[: domain_releases.index(row["release"])]):
                 candidate = by_release[release].get(former_id)
                 if candidate is not None and clean_deleted_name(candidate.name) == name:
                     item.previous = (release, former_id)
                     break
         if not item.replaced_by:
             item.history_note = (
-                "Deleted in release 25.5; the source names no successor and no live 25.5 process "
-                "has the same name or original identifier."
+                f"Deleted in release {row['release']}; the source names no successor and no live {row['release']} "
+                "process has the same name or original identifier."
             )
         deleted.append(item)
     return deleted
+
+
+def _keep_our_words(
+    processes: list[Process], imported: set[str], labels: dict[str, str], definitions: dict[str, tuple[str, str]]
+) -> None:
+    """Our Chinese labels and definitions stay when an imported workbook spells a name differently:
+    an imported process without them takes those of the bundled element with its identifier."""
+    bundled = {(r["release"], r["id"]): r["name"] for r in bundled_rows().processes}
+    for proc in processes:
+        if proc.source not in imported:
+            continue
+        before = bundled.get((proc.release, proc.identifier))
+        if before is None or before == proc.name:
+            continue
+        if proc.name not in labels and before in labels:
+            labels[proc.name] = labels[before]
+        if proc.name not in definitions and before in definitions:
+            definitions[proc.name] = definitions[before]
 
 
 def _read_labels() -> dict[str, str]:
@@ -465,8 +570,10 @@ def _classic_structure(by_release: dict[str, dict[str, Process]]) -> None:
             by_release["classic"][identifier].layer = layer
     for proc in by_release["classic"].values():
         proc.area = proc.identifier if proc.level == 0 else ".".join(proc.identifier.split(".")[:2])
-    for release in DOMAIN_RELEASES:
-        for proc in by_release[release].values():
+    for release, procs in by_release.items():
+        if release == "classic":
+            continue
+        for proc in procs.values():
             if proc.level == 1:
                 proc.layer = DOMAIN_LAYERS.get(proc.identifier)
                 if proc.name.startswith("Enterprise"):
@@ -474,28 +581,53 @@ def _classic_structure(by_release: dict[str, dict[str, Process]]) -> None:
 
 
 @lru_cache(maxsize=1)
+def bundled_rows() -> SourceRows:
+    """The rows of the bundled reference files (cached per process)."""
+    processes = _read_csv(reference_dir() / "processes.csv")
+    for row in processes:
+        if (row["release"], row["id"]) in _COLLAPSED_LINE_BREAKS:
+            row["note"] = "; ".join(filter(None, [row["note"], LINE_BREAK_COLLAPSED]))
+    return SourceRows(
+        processes=processes,
+        verticals=_read_csv(reference_dir() / "verticals.csv"),
+        deleted=_read_csv(reference_dir() / "deleted_processes_v25.5.csv"),
+        release_anomalies={release: [unused_identifier_anomaly(raw)] for release, raw in _UNUSED_ID_ROWS.items()},
+    )
+
+
+@lru_cache(maxsize=1)
 def load_content() -> Content:
     """Read every bundled source and return the normalised content (cached per process)."""
-    by_release, release_anomalies = _read_processes()
+    return build_content(bundled_rows())
+
+
+def build_content(rows: SourceRows) -> Content:
+    """Normalise rows (bundled, or bundled with an imported workbook's release) into the canonical content."""
+    by_release = _read_processes(rows.processes, rows.descriptions, rows.process_anomalies)
+    releases = sorted(by_release, key=release_sort_key)
     layers, verticals = _read_groupings()
-    _read_verticals(by_release, verticals)
-    counterparts = _mint_classic_elements(by_release)
+    stated = _read_verticals(by_release, verticals, rows.verticals)
+    counterparts = _mint_classic_elements(by_release, releases)
     _mark_duplicate_names(by_release)
-    links = _link_releases(by_release)
-    _carry_along_links(by_release, links, counterparts)
+    links = _link_releases(by_release, releases)
+    _carry_along_links(by_release, links, counterparts, stated)
     _classic_structure(by_release)
-    deleted = _read_deleted(by_release)
+    deleted = _read_deleted(by_release, rows.deleted, releases, rows.descriptions)
     processes = [
-        p for release in RELEASES for p in sorted(by_release[release].values(), key=lambda p: natural_key(p.identifier))
+        p for release in releases for p in sorted(by_release[release].values(), key=lambda p: natural_key(p.identifier))
     ]
     release_notes = {
         r: [
-            "Vertical memberships are stated by the source for release 25.5 only; in this release they "
-            "are carried from 25.5 along version links."
+            "The source of this release does not state vertical memberships; they are carried here along "
+            "version links from the releases whose sources state them (25.5 in the bundled graph)."
         ]
-        for r in DOMAIN_RELEASES
-        if r != "25.5"
+        for r in releases
+        if r != "classic" and r not in stated and stated
     }
+    release_anomalies = {r: list(a) for r, a in rows.release_anomalies.items() if r in by_release}
+    labels, definitions = _read_labels(), _read_definitions()
+    if rows.sources:
+        _keep_our_words(processes, set(rows.sources), labels, definitions)
     content = Content(
         processes=processes,
         deleted=deleted,
@@ -503,12 +635,19 @@ def load_content() -> Content:
         classic_counterparts=counterparts,
         verticals=verticals,
         layers=layers,
-        labels_zh=_read_labels(),
-        definitions=_read_definitions(),
-        release_anomalies=dict(release_anomalies),
+        labels_zh=labels,
+        definitions=definitions,
+        release_anomalies=release_anomalies,
         release_notes=release_notes,
+        releases=releases,
+        sources={**SOURCE_TITLES, **rows.sources},
     )
-    return attach_flows(content)
+    if not rows.sources:
+        return attach_flows(content)
+    # an imported workbook: our flow sources are checked against the bundled releases they were written for,
+    # and carried into this content wherever their processes are
+    bundled = {(p.release, p.identifier): p.name for p in load_content().processes}
+    return attach_flows(content, reference=bundled)
 
 
 def releases_in_order() -> list[str]:

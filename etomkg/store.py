@@ -21,7 +21,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .errors import EtomkgError
-from .naming import LATEST_RELEASE, ONTOLOGY_IRI, PREFIXES, RELEASES, Iris, configured_base, release_key
+from .naming import LATEST_RELEASE, ONTOLOGY_IRI, PREFIXES, RELEASES, Iris, configured_base, release_sort_key
 from .resources import source_files
 
 _CODE_FILES = ("sources.py", "graph.py", "naming.py", "model.py", "flows.py")
@@ -105,6 +105,50 @@ class KnowledgeGraph:
     def __init__(self, store: ox.Store, base: str | None = None) -> None:
         self.store = store
         self.iris = Iris(configured_base(base))
+        self.folder = None  # the StoreFolder of a persistent store
+        self.generation: str | None = None
+        self._lease = None
+        self._stamp: tuple[int, int] | None = None
+        self._extensions: dict[str, list[str]] | None = None
+
+    @property
+    def extensions(self) -> dict[str, list[str]]:
+        """Release -> named graphs of the operators' extensions imported against it (persistent stores)."""
+        if self._extensions is None:
+            from .registry import extension_graphs
+
+            self._extensions = extension_graphs(self.store, self.iris)
+        return self._extensions
+
+    def refresh(self) -> bool:
+        """Follow a persistent store to its newest generation (after an import); True if it moved.
+
+        A long-running reader (a server) calls this between requests; queries
+        already running keep the generation they started on.
+        """
+        if self.folder is None:
+            return False
+        stamp = self.folder.stamp()  # a stat per call: cheap enough for every request of a server
+        if stamp == self._stamp:
+            return False
+        manifest = self.folder.manifest()
+        if manifest is None or manifest["generation"] == self.generation:
+            self._stamp = stamp
+            return False
+        store, lease, manifest = self.folder.open_reader()
+        self.store, self._lease, self.generation, self._stamp = store, lease, manifest["generation"], stamp
+        self._extensions = None
+        return True
+
+    def update(self, sparql: str, **kwargs) -> None:
+        """Apply a SPARQL update: to an in-memory graph directly; to a persistent store as its next generation
+        (all or nothing, like an import), which this graph then follows."""
+        if self.folder is None:
+            self.store.update(sparql, prefixes=PREFIXES, **kwargs)
+            return
+        with self.folder.transaction() as tx:
+            tx.store.update(sparql, prefixes=PREFIXES, **kwargs)
+        self.refresh()
 
     @property
     def releases(self) -> list[str]:
@@ -114,7 +158,7 @@ class KnowledgeGraph:
             for g in self.store.named_graphs()
             if isinstance(g, ox.NamedNode) and g.value.startswith(self.iris.base + "/release/")
         }
-        return sorted(found, key=release_key)
+        return sorted(found, key=release_sort_key)
 
     @property
     def default_release(self) -> str:
@@ -126,19 +170,24 @@ class KnowledgeGraph:
             raise UnknownReleaseError(f"unknown release {release!r}; the store holds: {', '.join(self.releases)}")
         return release
 
-    def release_graphs(self, release: str) -> list[ox.NamedNode]:
-        return [
+    def release_graphs(self, release: str, *, extensions: bool = False) -> list[ox.NamedNode]:
+        """The graphs a query scoped to ``release`` sees: ontology, framework and the release (eTOM's own),
+        plus, with ``extensions``, the operators' extensions imported against it into a store."""
+        graphs = [
             ox.NamedNode(ONTOLOGY_IRI),
             ox.NamedNode(self.iris.framework_graph),
             ox.NamedNode(self.iris.graph(self.check_release(release))),
         ]
+        if extensions:
+            graphs += [ox.NamedNode(g) for g in self.extensions.get(release, [])]
+        return graphs
 
-    def query(self, sparql: str, *, release: str | None = None, **kwargs):
+    def query(self, sparql: str, *, release: str | None = None, extensions: bool = False, **kwargs):
         """Run a SPARQL query; returns pyoxigraph's solutions, triples or boolean."""
         if release is None and "default_graph" not in kwargs:
             kwargs.setdefault("use_default_graph_as_union", True)
         elif release is not None:
-            kwargs["default_graph"] = self.release_graphs(release)
+            kwargs["default_graph"] = self.release_graphs(release, extensions=extensions)
         kwargs.setdefault("custom_functions", CUSTOM_FUNCTIONS)
         return self.store.query(sparql, prefixes=PREFIXES, **kwargs)
 
@@ -210,16 +259,58 @@ def open(store: str | os.PathLike | None = None, *, base: str | None = None) -> 
 
     With no ``store``, an in-memory store is loaded with the ontology and every
     bundled release (from a cached canonical N-Quads file, rebuilt when the
-    sources change). With ``store=DIR``, a persistent store there is used,
-    loaded with the bundled graph on first use.
+    sources change). With ``store=DIR``, the persistent store there is opened
+    read-only at its current generation (see :mod:`etomkg.persist`); a new
+    folder is first filled with the bundled graph. Imports write new
+    generations; :meth:`KnowledgeGraph.refresh` follows them.
     """
+    if store is not None:
+        return open_store(store, base=base)
     base = configured_base(base)
-    ox_store = ox.Store(str(store)) if store is not None else ox.Store()
-    if store is None or len(ox_store) == 0:
-        ox_store.bulk_load(path=str(bundled_nquads_path(base)), format=ox.RdfFormat.N_QUADS)
-        if store is not None:
-            ox_store.flush()
+    ox_store = ox.Store()
+    ox_store.bulk_load(path=str(bundled_nquads_path(base)), format=ox.RdfFormat.N_QUADS)
     return KnowledgeGraph(ox_store, base)
+
+
+def initialise_store(tx, base: str) -> None:
+    """Fill a new store's first generation: the bundled graph (a checkpoint of its on-disk cache) and the
+    digests of what each graph was rendered from, so that imports rewrite only what they change."""
+    from .graph import graph_inputs
+    from .registry import write_digests
+    from .sources import load_content
+
+    ox.Store.read_only(str(bundled_store_path(base))).backup(str(tx.path / "oxigraph"))
+    tx.store = ox.Store(str(tx.path / "oxigraph"))
+    write_digests(tx.store, Iris(base), graph_inputs(load_content(), Iris(base), sources_digest(base)))
+    tx.manifest_updates.update(base=base, created_by=f"etomkg {_version()}")
+
+
+def _version() -> str:
+    from . import __version__
+
+    return __version__
+
+
+def open_store(path: str | os.PathLike, *, base: str | None = None) -> KnowledgeGraph:
+    """Open (creating on first use) the persistent store folder ``path``, read-only at its current generation."""
+    from .persist import StoreError, StoreFolder
+
+    folder = StoreFolder(path)
+    manifest = folder.manifest()
+    if manifest is None:
+        wanted = configured_base(base)
+        folder.initialise(lambda tx: initialise_store(tx, wanted))
+        manifest = folder.manifest()
+    if base is not None and configured_base(base) != manifest["base"]:
+        raise StoreError(
+            f"the store {folder.path} was made with base IRI {manifest['base']}, not {configured_base(base)}; "
+            "open it without a base or use another folder"
+        )
+    stamp = folder.stamp()
+    ox_store, lease, manifest = folder.open_reader()
+    kg = KnowledgeGraph(ox_store, manifest["base"])
+    kg.folder, kg.generation, kg._lease, kg._stamp = folder, manifest["generation"], lease, stamp
+    return kg
 
 
 __all__ = ["KnowledgeGraph", "UnknownReleaseError", "open", "bundled_quads", "RELEASES"]

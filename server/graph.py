@@ -15,7 +15,6 @@ import threading
 import time
 from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import Path
 
 import pyoxigraph as ox
 from flask import Flask, current_app
@@ -25,6 +24,7 @@ from etomkg.naming import ONTOLOGY_IRI, configured_base
 from etomkg.store import KnowledgeGraph, bundled_nquads_path, bundled_store_path, sources_digest
 
 log = logging.getLogger("etomkg.server")
+_FOLLOW = threading.Lock()
 
 
 @dataclass
@@ -48,6 +48,14 @@ class ServedGraph:
     @property
     def base(self) -> str:
         return self.kg.iris.base
+
+    def follow(self) -> None:
+        """A persistent store: take up the generation an import published (a stat per request; a request
+        under way finishes on the generation it started with)."""
+        if self.kg.folder is not None:
+            with _FOLLOW:
+                if self.kg.refresh():
+                    self.refresh()
 
     def refresh(self) -> None:
         """Recompute the cached facts (after an administrator's update)."""
@@ -83,13 +91,14 @@ class ServedGraph:
 
 
 def open_store(store_dir: str | None, base: str | None, read_only: bool) -> KnowledgeGraph:
-    """Open the graph once: in memory (default) or a persistent store (read-only when serving)."""
+    """Open the graph once: in memory (default) or a persistent store.
+
+    A persistent store (``etomkg.persist``) is always opened read-only at its current generation, made on
+    first use; imports and the admin update path publish new generations, which :meth:`ServedGraph.follow`
+    takes up between requests, so every worker can read it while ``etomkg import`` writes.
+    """
     if store_dir is None:
         return etomkg.open(base=base)
-    if read_only:
-        if not (Path(store_dir) / "CURRENT").exists():  # not a store yet: build it (closed again at once)
-            etomkg.open(store=store_dir, base=base).store.flush()
-        return KnowledgeGraph(ox.Store.read_only(str(store_dir)), base)
     return etomkg.open(store=store_dir, base=base)
 
 
@@ -139,4 +148,6 @@ def init_app(app: Flask) -> None:
 
 
 def served() -> ServedGraph:
-    return current_app.extensions["etomkg"]
+    graph = current_app.extensions["etomkg"]
+    graph.follow()
+    return graph

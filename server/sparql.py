@@ -322,6 +322,7 @@ class SparqlEndpoint:
         return [body] if environ["REQUEST_METHOD"] != "HEAD" else []
 
     def respond(self, environ) -> tuple[int, list, bytes]:
+        self.settings.graph.follow()
         method = environ["REQUEST_METHOD"]
         if method == "OPTIONS":
             return 204, PREFLIGHT, b""
@@ -407,7 +408,7 @@ def update() -> Response:
     if scanned.remote:
         raise ProtocolError(400, f"{scanned.remote[0]} is refused: this server never fetches remote data")
     try:
-        settings.graph.kg.store.update(updates[0], prefixes=PREFIXES)
+        settings.graph.kg.update(updates[0])
     except SyntaxError as exc:
         raise ProtocolError(400, str(query_syntax_error(exc))) from None
     except OSError as exc:

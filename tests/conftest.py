@@ -92,3 +92,19 @@ def tmp_out(tmp_path: Path) -> Path:
     out.mkdir()
     yield out
     shutil.rmtree(out, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def base_store(tmp_path_factory) -> Path:
+    """A persistent store holding the bundled graph, made once per session (copy it with ``store_dir``)."""
+    path = tmp_path_factory.mktemp("stores") / "base"
+    etomkg.open(store=path)
+    return path
+
+
+@pytest.fixture()
+def store_dir(base_store, tmp_path) -> Path:
+    """A fresh persistent store of the bundled graph for one test (a cheap RocksDB checkpoint of ``base_store``)."""
+    from etomkg.persist import StoreFolder
+
+    return StoreFolder(base_store).copy_to(tmp_path / "store").path

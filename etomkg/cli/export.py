@@ -10,7 +10,7 @@ import click
 from ..errors import EtomkgError
 from ..export import ExportError, select_lines, serialize_lines
 from ..formats import FORMATS
-from .main import main, open_graph, release_option, store_option
+from .main import extensions_option, main, open_graph, release_option, store_option
 
 EXPORTERS: dict[str, object] = {}  # extra formats (archimate, archi-csv …) register a callable here
 
@@ -106,6 +106,7 @@ EXPORTERS["archi-csv"] = _archi_csv
     help="archimate, archi-csv: process elements as BusinessFunction (default) or BusinessProcess.",
 )
 @click.option("--views/--no-views", default=None, help="archimate: write the map and flow views (default: yes).")
+@extensions_option
 @store_option
 def export_command(
     fmt: str,
@@ -117,6 +118,7 @@ def export_command(
     lang: str | None,
     element_type: str | None,
     views: bool | None,
+    extensions: bool,
     store_dir: str | None,
 ) -> None:
     """Export one release, a subtree of it, or everything, in an RDF format or for EA tools (ArchiMate)."""
@@ -124,6 +126,8 @@ def export_command(
     if fmt in EXPORTERS:
         if all_releases:
             raise ExportError(f"--all-releases: --format {fmt} exports one release at a time; use --release")
+        if extensions:
+            raise ExportError(f"--extensions: --format {fmt} exports eTOM's own elements; use an RDF format")
         kg = open_graph(store_dir)
         data = EXPORTERS[fmt](kg, release=release, root=root, max_level=max_level, output=output, **extra)
         if data is None:
@@ -136,7 +140,9 @@ def export_command(
         from ..formats import rdf_format_for
 
         info = rdf_format_for(fmt)
-        lines = select_lines(kg, release="all" if all_releases else release, root=root, max_level=max_level)
+        lines = select_lines(
+            kg, release="all" if all_releases else release, root=root, max_level=max_level, extensions=extensions
+        )
         data = serialize_lines(lines, info)
     if output == "-":
         click.get_binary_stream("stdout").write(data)

@@ -45,16 +45,28 @@ store_option = click.option(
 release_option = click.option(
     "--release", "-r", default=None, help="Release, e.g. 25.5 or classic (default: the newest)."
 )
+extensions_option = click.option(
+    "--extensions",
+    is_flag=True,
+    help="With --release: also the operators' extensions imported against that release (--store).",
+)
 
 
-@functools.lru_cache(maxsize=4)
 def open_graph(store_dir: str | None, *, in_memory: bool = False) -> KnowledgeGraph:
     """The graph a command works on (opened once per process).
 
     Without ``--store``, the read-only on-disk cache of the bundled graph: a
     one-shot command then starts in milliseconds instead of loading into memory.
-    Commands that read the whole graph (build) ask for it ``in_memory``.
+    Commands that read the whole graph (build) ask for it ``in_memory``. A
+    persistent store is followed to its newest generation (after an import).
     """
+    kg = _open_graph(store_dir, in_memory)
+    kg.refresh()
+    return kg
+
+
+@functools.lru_cache(maxsize=4)
+def _open_graph(store_dir: str | None, in_memory: bool) -> KnowledgeGraph:
     from ..store import open as open_kg
     from ..store import open_cached
 

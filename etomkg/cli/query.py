@@ -10,7 +10,7 @@ import pyoxigraph as ox
 from ..errors import EtomkgError, query_syntax_error
 from ..export import serialize
 from ..results import OUTPUT_FORMATS, render_solutions
-from .main import main, open_graph, release_option, store_option
+from .main import extensions_option, main, open_graph, release_option, store_option
 
 
 def read_query(text: str | None, file: str | None) -> str:
@@ -38,12 +38,16 @@ def read_query(text: str | None, file: str | None) -> str:
     help="Output of SELECT/ASK results (CONSTRUCT/DESCRIBE print Turtle).",
 )
 @release_option
+@extensions_option
 @store_option
-def query_command(sparql: str | None, file: str | None, fmt: str, release: str | None, store_dir: str | None) -> None:
+def query_command(
+    sparql: str | None, file: str | None, fmt: str, release: str | None, extensions: bool, store_dir: str | None
+) -> None:
     """Run a SPARQL query (argument, --file, or stdin).
 
     The default graph is the union of every release; --release restricts it to one
-    release plus the ontology. Prefixes etom:, skos:, rdfs:, owl:, xsd:, prov:,
+    release plus the ontology (and, with --extensions, the operators' extensions of
+    that release in a --store). Prefixes etom:, skos:, rdfs:, owl:, xsd:, prov:,
     dcterms:, xkos: are predeclared.
 
     \b
@@ -54,7 +58,7 @@ def query_command(sparql: str | None, file: str | None, fmt: str, release: str |
     text = read_query(sparql, file)
     kg = open_graph(store_dir)
     try:
-        result = kg.query(text, release=release)
+        result = kg.query(text, release=release, extensions=extensions)
     except SyntaxError as exc:
         raise query_syntax_error(exc) from None
     if isinstance(result, ox.QueryBoolean):

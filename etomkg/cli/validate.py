@@ -7,7 +7,7 @@ import sys
 import click
 
 from ..errors import EXIT_FAILED, EXIT_OK
-from .main import main
+from .main import main, store_option
 
 _FORMATS = ("text", "json", "junit", "sarif")
 
@@ -30,6 +30,7 @@ _FORMATS = ("text", "json", "junit", "sarif")
               help="fast: pySHACL for Core shapes + pyoxigraph for SPARQL constraints; pyshacl: plain pySHACL (slow).")  # fmt: skip
 @click.option("-o", "--output", default="-", show_default=True, help="Write the report to a file (- for stdout).")
 @click.option("--list-rules", is_flag=True, help="Print the rule table (Markdown) and exit.")
+@store_option
 def validate_command(
     files: tuple[str, ...],
     release: str | None,
@@ -42,6 +43,7 @@ def validate_command(
     engine: str,
     output: str,
     list_rules: bool,
+    store_dir: str | None,
 ) -> None:
     """Validate the bundled eTOM graph, or your extension FILES (Turtle, JSON-LD, N-Triples …) with it.
 
@@ -51,6 +53,7 @@ def validate_command(
     Examples:
       etomkg validate                                  # the bundled graph, every release
       etomkg validate my-l4-processes.ttl --release 25.5 --format sarif -o etomkg.sarif
+      etomkg validate --store ~/etom --release 25.5   # a store: its imported workbooks and extensions
     """
     from ..validation import all_rules, validate
     from ..validation.report import render, rule_table_markdown
@@ -58,7 +61,9 @@ def validate_command(
     if list_rules:
         click.echo(rule_table_markdown(all_rules(), lang), nl=False)
         return
-    report = validate(release, files, scope="all" if everything else "files", engine=engine, reason=reason)
+    report = validate(
+        release, files, scope="all" if everything else "files", engine=engine, reason=reason, store=store_dir
+    )
     text = render(report, fmt, fail_on, lang, limit, everything)
     if output == "-":
         click.echo(text, nl=False)

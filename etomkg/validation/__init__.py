@@ -121,8 +121,10 @@ def validate(
     jobs: int | None = None,
     shapes_folder: str | None = None,
     base: str | None = None,
+    store: str | None = None,
 ) -> Report:
-    """Validate the bundled graph (``release=None``: every release), with the extension ``files``.
+    """Validate the bundled graph (``release=None``: every release), with the extension ``files``; or, with
+    ``store``, what that persistent store holds (imported workbooks and extensions, see ``store_dataset``).
 
     ``scope="files"`` (with files): check the subjects the files state something about; ``"all"``: every
     focus node. ``engine="fast"`` (pySHACL for Core shapes + pyoxigraph for SPARQL constraints) or
@@ -130,6 +132,11 @@ def validate(
     """
     started = time.perf_counter()
     shapes = load_shapes(shapes_folder)
+    if store is not None:
+        from .dataset import store_dataset
+
+        dataset = store_dataset(store, release, files)
+        return _validate(dataset, shapes, files, scope, engine, reason, jobs, shapes_folder, started)
     with dataset_for(release, files, base) as dataset:
         return _validate(dataset, shapes, files, scope, engine, reason, jobs, shapes_folder, started)
 

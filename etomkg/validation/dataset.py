@@ -142,6 +142,38 @@ def build_dataset(
     return dataset
 
 
+def store_dataset(store_dir: str, release: str | None = None, files: list[str] | tuple[str, ...] = ()) -> Dataset:
+    """What a persistent store holds (``etomkg validate --store DIR``): its releases — imported workbooks
+    included, their source defects acknowledged as in the bundled graph — and the operators' extensions
+    imported against them, which count as the user's own (their defects are violations), plus ``files``."""
+    from ..store import open as open_kg
+
+    parsed = [(path, parse_user_file(path)) for path in files]  # all files parse, or nothing is loaded
+    kg = open_kg(store=store_dir)
+    releases = [kg.check_release(release)] if release else kg.releases
+    graphs = [ONTOLOGY_IRI, kg.iris.framework_graph] + [kg.iris.graph(r) for r in releases]
+    data, anomaly_data = [], []
+    for graph in graphs:
+        lines = kg.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph))
+        data.append(lines)
+        if "/release/" in graph:
+            anomaly_data += [line + b"\n" for line in lines.splitlines() if any(p in line for p in _ANOMALY_PREDICATES)]
+    store = ox.Store()
+    store.bulk_load(b"".join(data), format=ox.RdfFormat.N_TRIPLES)
+    dataset = Dataset(store, release, len(store), anomalies=_anomaly_index(b"".join(anomaly_data)))
+    for graph in sorted({g for r in releases for g in kg.extensions.get(r, [])}):
+        triples = [
+            ox.Triple(q.subject, q.predicate, q.object)
+            for q in kg.store.quads_for_pattern(None, None, None, ox.NamedNode(graph))
+        ]
+        store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
+        dataset.user_files.append(UserFile(graph, "", {term_key(t.subject) for t in triples}, triples))
+    for path, triples in parsed:
+        store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
+        dataset.user_files.append(_user_file(path, triples))
+    return dataset
+
+
 _LOCK = threading.Lock()
 
 
