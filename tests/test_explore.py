@@ -7,7 +7,7 @@ import re
 import pytest
 from lxml import etree, html
 
-from etomkg.releasediff import release_diff
+from etomkg.diff import release_diff
 
 
 @pytest.fixture(scope="module")

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from etomkg.errors import EtomkgError
 from etomkg.naming import natural_key, release_key
-from etomkg.releasediff import release_diff
 from etomkg.search import EXACT_ID, EXACT_NAME, ID_PREFIX, SearchIndex
 
 
@@ -66,24 +64,3 @@ def test_full_width_and_case_are_folded_and_release_filters(index):
     assert only[0].label() == "Market & Sales Domain" and all(h.releases == ["23.0.1"] for h in only)
     assert index.search("").hits == [] and index.search("zzzz qqq").total == 0
     assert index.search("x" * 10_000).total == 0  # long input is cut, not a crash
-
-
-def test_release_diff_from_version_links(kg):
-    diff = release_diff(kg, "25.5", "26.0")
-    new_ids = {
-        r["id"] for r in kg.select("SELECT ?id WHERE { ?p a etom:ProcessElement ; skos:notation ?id }", release="26.0")
-    }
-    linked = {
-        r["id"]
-        for r in kg.select(
-            "SELECT ?id WHERE { ?p a etom:ProcessElement ; skos:notation ?id ; etom:previousVersion ?o }",
-            release="26.0",
-        )
-    }
-    assert {c.new_id for c in diff.of("added")} == new_ids - linked
-    assert all(c.old_name != c.new_name for c in diff.of("renamed"))
-    assert diff.matched == len(linked)
-    longer = release_diff(kg, "25.0", "26.0")  # across a release: links are followed through 25.5
-    assert longer.counts()["renumbered"] > 0
-    with pytest.raises(EtomkgError, match="older release first"):
-        release_diff(kg, "26.0", "25.5")
