@@ -123,12 +123,7 @@ def test_same_input_gives_byte_identical_files(built, cli, tmp_path):
 
 @pytest.mark.parametrize(
     "path",
-    [
-        "context.jsonld",
-        "ontology/etomkg-ontology.ttl",
-        "releases/25.5/etom-25.5.jsonld",
-        "releases/classic/etom-classic.nt",
-    ],
+    ["context.jsonld", "ontology/etomkg-ontology.ttl", "releases/25.5/etom-25.5.jsonld", "releases/classic/etom-classic.nt"],
 )
 def test_one_artefact_rendered_alone_is_the_built_file(built, kg, path):
     """The server renders downloads one at a time; each must be the very file `etomkg build` writes."""
