@@ -106,7 +106,8 @@ def graph_iri(kg: KnowledgeGraph, short: str) -> str:
 
 def select_graphs(kg: KnowledgeGraph, *, releases: Iterable[str] = (), graphs: Iterable[str] = ()) -> list[str]:
     """The graphs to push: everything by default; with ``releases``, the ontology, the framework,
-    those releases and the graphs imported against them; plus any ``graphs`` named."""
+    those releases and the extensions imported against them (with the store's registry, which the
+    remote graph needs to know them as extensions of their release); plus any ``graphs`` named."""
     present = kg.backend.graph_names()
     releases, graphs = list(releases), list(graphs)
     if not releases and not graphs:
@@ -115,10 +116,11 @@ def select_graphs(kg: KnowledgeGraph, *, releases: Iterable[str] = (), graphs: I
         chosen = []
         if releases:
             chosen += [ONTOLOGY_IRI, kg.iris.framework_graph]
-            extensions = getattr(kg, "extensions", {})  # imported graphs, where the store keeps a registry
             for release in releases:
                 chosen.append(kg.iris.graph(kg.check_release(release)))
-                chosen += extensions.get(release, [])
+                chosen += kg.extensions.get(release, [])  # operators' extensions imported against it
+            if kg.iris.registry_graph in present and any(kg.extensions.get(r) for r in releases):
+                chosen.append(kg.iris.registry_graph)  # says which release each extension belongs to
         for name in graphs:
             iri = graph_iri(kg, name)
             if iri not in present:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 import pyoxigraph as ox
 import pytest
 
+import etomkg
 from etomkg.backends import SparqlBackend
 from etomkg.httpclient import RemoteStoreError
 from etomkg.naming import ONTOLOGY_IRI
@@ -127,3 +130,50 @@ def test_verification_catches_a_store_that_kept_less(scripted, kg):
     )
     with pytest.raises(RemoteStoreError, match=r"did not arrive whole: <https://w3id.org/etomkg/framework>: sent \d+"):
         push(kg, scripted.url + "/store", graphs=[kg.iris.framework_graph], verify_with=scripted.url + "/query")
+
+
+EXTENSION = """kind,id,name,name_zh,parent,level,description,maps_to
+process,1.4.5.2.91,Validate activation request,校验开通请求,1.4.5.2,,Check the request before activation.,
+process,1.4.5.2.91.1,Check address,核对地址,,5,Check the address.,
+application,CRM-01,Acme CRM,Acme 客户关系管理,,,Customer care,1.3.3 1.3.4
+"""
+
+
+def test_a_store_with_an_extension_pushes_and_reads_back_alike(tmp_path, store_dir, cli):
+    """Imported graphs travel with their release; queries and validation with --extensions agree."""
+    from tests.conftest import OxigraphServer
+
+    extension = tmp_path / "acme.csv"
+    extension.write_text(EXTENSION, encoding="utf-8")
+    cli("import", "extension", str(extension), "--release", "25.5", "--store", str(store_dir))
+    listed = cli("push", "--to", "http://127.0.0.1:1/store", "--store", str(store_dir), "-r", "25.5", "--dry-run")
+    kg = etomkg.open(store=store_dir)
+    assert listed.stdout.split() == [
+        ONTOLOGY_IRI,
+        kg.iris.framework_graph,
+        kg.iris.graph("25.5"),
+        *kg.extensions["25.5"],
+        kg.iris.registry_graph,
+    ]
+    server = OxigraphServer(None)
+    try:
+        cli(
+            "push", "--to", server.store_url, "--store", str(store_dir), "-r", "25.5", "--verify-with", server.query_url
+        )
+        query = (
+            'SELECT ?id ?name WHERE { ?p etom:parent+/skos:notation "1.4.5.2" ; skos:notation ?id ; '
+            'skos:prefLabel ?name FILTER(lang(?name) = "zh") } ORDER BY etom:sortKey(?id)'
+        )
+        common = ("query", query, "--release", "25.5", "--extensions", "--format", "csv")
+        local = cli(*common, "--store", str(store_dir)).stdout
+        assert cli(*common, "--backend", server.query_url).stdout == local
+        assert "1.4.5.2.91.1,核对地址" in local
+        reports = [
+            json.loads(cli("validate", "-r", "25.5", "--format", "json", *where, expect=None).stdout)
+            for where in (("--store", str(store_dir)), ("--backend", server.query_url))
+        ]
+        for report in reports:
+            report.pop("seconds", None)
+        assert reports[0] == reports[1] and reports[0]["dataset"].startswith("release 25.5")
+    finally:
+        server.stop()

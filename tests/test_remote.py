@@ -332,12 +332,14 @@ def test_shipped_queries_answer_alike(name, remote_kg, embedded_twin):
     assert remote == _rows(embedded_twin.query(text))
 
 
-def test_flows_queries_and_diagrams_commands_through_the_backend(cli, pushed):
+def test_flows_queries_diagram_map_and_diff_commands_through_the_backend(cli, pushed):
     server, _ = pushed
     for args in (
         ("flows", "--release", "25.5", "--process", "1.4.5", "--lang", "zh"),
         ("queries", "run", "upstream", "-p", "release=25.5", "--format", "csv"),
         ("diagram", "--process", "1.4.5", "--release", "25.5"),
+        ("map", "--release", "25.5", "--root", "1.4"),
+        ("diff", "classic", "25.5", "--format", "csv"),
     ):
         embedded = cli(*args).stdout
         assert cli(*args, "--backend", server.query_url).stdout == embedded

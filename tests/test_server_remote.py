@@ -57,6 +57,13 @@ REQUESTS = [
     ("/releases", None),
     ("/downloads/releases/classic/etom-classic.ttl", None),
     ("/store?graph=" + quote("https://w3id.org/etomkg/framework"), "application/n-triples"),
+    ("/map?release=25.5", "text/html"),
+    ("/map.svg?release=25.5&root=1.4", None),
+    ("/search?q=activation&release=25.5", "text/html"),
+    ("/search.json?q=%E5%BC%80%E9%80%9A", None),
+    ("/compare?old=classic&new=25.5", "text/html"),
+    ("/flows?release=25.5", "text/html"),
+    ("/flows/25.5/order-to-payment", "text/html"),
 ]  # fmt: skip
 
 
@@ -96,7 +103,7 @@ def test_a_failing_store_is_a_502_or_504_with_its_words(scripted, tmp_path):
 
     scripted.routes["/query"] = healthy
     kg = etomkg.open(backend=scripted.url + "/query")
-    client = create_app({"KG": kg, "CACHE_DIR": str(tmp_path)}).test_client()
+    client = create_app({"KG": kg, "CACHE_DIR": str(tmp_path), "WARM_SEARCH": False}).test_client()
     scripted.routes["/query"] = (503, {"Content-Type": "text/plain"}, b"Query evaluation timed out")
     response = client.get(_sparql("SELECT * WHERE { ?s ?p ?o } LIMIT 1"))
     assert response.status_code == 504 and f"{scripted.url}/query answered 503" in response.text
