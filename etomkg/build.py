@@ -155,7 +155,7 @@ def planned_groups(
                 tuple(f for f in RELEASE_FORMATS if f in wanted),
             )
         )
-    every_graph = tuple(sorted(g.value for g in kg.store.named_graphs()))
+    every_graph = tuple(kg.graph_names())
     groups.append(_Group("all/etomkg", "all", every_graph, tuple(f for f in ALL_FORMATS if f in wanted)))
     return groups
 

@@ -214,8 +214,18 @@ class Catalog:
     def vertical(self, scheme: str, name: str) -> Grouping | None:
         return self.verticals.get((scheme, name))
 
+    def _graph_store(self, graph: ox.NamedNode) -> ox.Store:
+        """Where to read one graph quad by quad: the embedded store, or, for a graph in a remote SPARQL
+        store (``--backend``), an in-memory copy of that one graph, fetched with a single request."""
+        if not self.kg.remote:
+            return self.kg.store
+        copy = ox.Store()
+        copy.load(self.kg.backend.graph_nquads(graph.value), format=ox.RdfFormat.N_QUADS)
+        return copy
+
     def _groupings(self) -> tuple[dict[tuple[str, str], Grouping], dict[str, Grouping]]:
-        store, graph = self.kg.store, ox.NamedNode(self.kg.iris.framework_graph)
+        graph = ox.NamedNode(self.kg.iris.framework_graph)
+        store = self._graph_store(graph)
         scheme_prefix = self.kg.iris.vertical_scheme("")
         verticals: dict[tuple[str, str], Grouping] = {}
         for quad in store.quads_for_pattern(None, _TYPE, _VERTICAL_GROUPING, graph):
@@ -233,7 +243,8 @@ class Catalog:
         return verticals, layers
 
     def _read_release(self, release: str) -> ReleaseTable:
-        store, graph = self.kg.store, ox.NamedNode(self.kg.iris.graph(release))
+        graph = ox.NamedNode(self.kg.iris.graph(release))
+        store = self._graph_store(graph)
         subjects = {q.subject for q in store.quads_for_pattern(None, _TYPE, _PROCESS, graph)}
         process_prefix = self.kg.iris.process(release, "")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 EXIT_OK = 0
 EXIT_FAILED = 1  # a check failed: validation did not conform, a diff found changes when asked to fail
 EXIT_INPUT = 2  # the input could not be read: bad query, bad file, bad option
+EXIT_REMOTE = 3  # a remote SPARQL store (--backend, push --to) could not be reached, timed out or failed
 
 
 class EtomkgError(Exception):

@@ -292,7 +292,10 @@ def serialize_lines(
 def serialize(quads: list[ox.Quad], fmt: str | RdfFormatInfo) -> bytes:
     """Serialise quads in a format of :data:`etomkg.formats.FORMATS`; byte-stable for the same quads."""
     data = ox.serialize(quads, format=ox.RdfFormat.N_QUADS).decode("utf-8")
-    return serialize_lines(sorted(data.splitlines()), fmt)
+    # Triples straight from the quads: cutting graph names off the lines would cut the object of a
+    # quad in the default graph (a CONSTRUCT result) instead.
+    triples = ox.serialize((q.triple for q in quads), format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
+    return serialize_lines(sorted(data.splitlines()), fmt, ntriples_lines=sorted(set(triples.splitlines())))
 
 
 def serialize_triples(triples: Iterable[ox.Triple | ox.Quad], fmt: str | RdfFormatInfo) -> bytes:

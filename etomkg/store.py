@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from .backends import Backend, EmbeddedBackend, SparqlBackend
 from .errors import EtomkgError
 from .naming import LATEST_RELEASE, ONTOLOGY_IRI, PREFIXES, RELEASES, Iris, configured_base, release_sort_key
 from .resources import source_files
@@ -102,8 +103,8 @@ class KnowledgeGraph:
     ['1.1', '1.2', '1.3', '1.4', '1.5', '1.6', '1.7', '1.12']
     """
 
-    def __init__(self, store: ox.Store, base: str | None = None) -> None:
-        self.store = store
+    def __init__(self, store: ox.Store | Backend, base: str | None = None) -> None:
+        self.backend: Backend = store if isinstance(store, Backend) else EmbeddedBackend(store)
         self.iris = Iris(configured_base(base))
         self.folder = None  # the StoreFolder of a persistent store
         self.generation: str | None = None
@@ -112,12 +113,32 @@ class KnowledgeGraph:
         self._extensions: dict[str, list[str]] | None = None
 
     @property
+    def store(self) -> ox.Store:
+        """The embedded pyoxigraph store; an error on a remote back end, which has none."""
+        if not isinstance(self.backend, EmbeddedBackend):
+            raise RemoteBackendError(
+                f"this needs the embedded store, but the graph is at {self.backend.location}; "
+                "run it without --backend (or on a copy: KnowledgeGraph.local_copy())"
+            )
+        return self.backend.store
+
+    @store.setter
+    def store(self, store: ox.Store) -> None:
+        self.backend = EmbeddedBackend(store)
+
+    @property
+    def remote(self) -> bool:
+        """Whether the quads live in a remote SPARQL store rather than in this process."""
+        return self.backend.remote
+
+    @property
     def extensions(self) -> dict[str, list[str]]:
-        """Release -> named graphs of the operators' extensions imported against it (persistent stores)."""
+        """Release -> named graphs of the operators' extensions imported against it (persistent stores, and
+        remote stores they were pushed to)."""
         if self._extensions is None:
             from .registry import extension_graphs
 
-            self._extensions = extension_graphs(self.store, self.iris)
+            self._extensions = extension_graphs(self.backend, self.iris)
         return self._extensions
 
     def refresh(self) -> bool:
@@ -150,14 +171,15 @@ class KnowledgeGraph:
             tx.store.update(sparql, prefixes=PREFIXES, **kwargs)
         self.refresh()
 
+    def graph_names(self) -> list[str]:
+        """IRIs of the named graphs, sorted."""
+        return sorted(self.backend.graph_names())
+
     @property
     def releases(self) -> list[str]:
         """Releases present in the store, oldest first (classic first)."""
-        found = {
-            g.value.rsplit("/", 1)[-1]
-            for g in self.store.named_graphs()
-            if isinstance(g, ox.NamedNode) and g.value.startswith(self.iris.base + "/release/")
-        }
+        prefix = self.iris.base + "/release/"
+        found = {g.rsplit("/", 1)[-1] for g in self.backend.graph_names() if g.startswith(prefix)}
         return sorted(found, key=release_sort_key)
 
     @property
@@ -189,7 +211,7 @@ class KnowledgeGraph:
         elif release is not None:
             kwargs["default_graph"] = self.release_graphs(release, extensions=extensions)
         kwargs.setdefault("custom_functions", CUSTOM_FUNCTIONS)
-        return self.store.query(sparql, prefixes=PREFIXES, **kwargs)
+        return self.backend.query(sparql, prefixes=PREFIXES, **kwargs)
 
     def select(self, sparql: str, *, release: str | None = None, **kwargs) -> list[dict[str, str]]:
         """Run a SELECT and return rows as dicts of plain strings (IRIs and literal values)."""
@@ -203,23 +225,52 @@ class KnowledgeGraph:
         Sorting serialised lines (done in Rust, compared as plain strings) is
         the cheap way to a total, reproducible order.
         """
-        names = (
-            [ox.NamedNode(g) for g in graphs]
-            if graphs is not None
-            else sorted(self.store.named_graphs(), key=lambda g: g.value)
-        )
+        names = list(graphs) if graphs is not None else sorted(self.backend.graph_names())
         lines: list[str] = []
         for graph in names:
-            data = ox.serialize(self.store.quads_for_pattern(None, None, None, graph), format=ox.RdfFormat.N_QUADS)
-            lines += sorted(data.decode("utf-8").splitlines())
+            lines += sorted(self.backend.graph_nquads(graph).decode("utf-8").splitlines())
         return lines
 
     def quads(self, graphs: Iterable[str] | None = None) -> list[ox.Quad]:
         """Quads of the given named graphs (all when omitted), in canonical order."""
         return quads_from_lines(self.nquads_lines(graphs))
 
+    def quads_for_pattern(self, subject=None, predicate=None, object=None, graph_name=None) -> Iterable[ox.Quad]:  # noqa: A002
+        """Quads matching a pattern, on either back end (see ``pyoxigraph.Store.quads_for_pattern``)."""
+        return self.backend.quads_for_pattern(subject, predicate, object, graph_name)
+
+    def local_copy(self, graphs: Iterable[str] | None = None) -> KnowledgeGraph:
+        """The given graphs (all when omitted) in a new in-memory store: for work that needs the
+        embedded engine (SHACL validation, reasoning) on a graph that lives elsewhere."""
+        store = ox.Store()
+        for graph in graphs if graphs is not None else self.backend.graph_names():
+            store.load(self.backend.graph_nquads(graph), format=ox.RdfFormat.N_QUADS)
+        return KnowledgeGraph(store, self.iris.base)
+
     def __len__(self) -> int:
-        return len(self.store)
+        return len(self.backend)
+
+
+class RemoteBackendError(EtomkgError):
+    """An operation that needs the embedded store, asked of a graph in a remote store."""
+
+
+def open_remote(url: str, *, base: str | None = None, timeout: float | None = None) -> KnowledgeGraph:
+    """The knowledge graph in a remote SPARQL 1.1 store that ``etomkg push`` filled.
+
+    Fails early, with the URL and what the store said, if it cannot be reached
+    or holds no release under the base IRI.
+    """
+    kg = KnowledgeGraph(SparqlBackend(url, timeout=timeout), base)
+    if not kg.releases:
+        graphs = kg.backend.graph_names()
+        held = f"it holds {len(graphs)} other graphs, e.g. {', '.join(graphs[:3])}" if graphs else "it is empty"
+        raise RemoteBackendError(
+            f"the SPARQL store at {kg.backend.location} holds no eTOM release under {kg.iris.base}/release/ "
+            f"({held}); fill it with `etomkg push --to GRAPH-STORE-URL`, or set ETOMKG_BASE to the base it was "
+            "pushed with"
+        )
+    return kg
 
 
 def bundled_store_path(base: str | None = None) -> Path:
@@ -254,7 +305,9 @@ def open_cached(*, base: str | None = None) -> KnowledgeGraph:
     return KnowledgeGraph(ox.Store.read_only(str(bundled_store_path(base))), base)
 
 
-def open(store: str | os.PathLike | None = None, *, base: str | None = None) -> KnowledgeGraph:  # noqa: A001
+def open(  # noqa: A001
+    store: str | os.PathLike | None = None, *, base: str | None = None, backend: str | None = None
+) -> KnowledgeGraph:
     """Open the eTOM knowledge graph, ready to query.
 
     With no ``store``, an in-memory store is loaded with the ontology and every
@@ -262,8 +315,13 @@ def open(store: str | os.PathLike | None = None, *, base: str | None = None) -> 
     sources change). With ``store=DIR``, the persistent store there is opened
     read-only at its current generation (see :mod:`etomkg.persist`); a new
     folder is first filled with the bundled graph. Imports write new
-    generations; :meth:`KnowledgeGraph.refresh` follows them.
+    generations; :meth:`KnowledgeGraph.refresh` follows them. With ``backend=URL``, the graph
+    is the one in that remote SPARQL 1.1 query endpoint (see :func:`open_remote`).
     """
+    if backend is not None:
+        if store is not None:
+            raise EtomkgError("give either a store folder or a remote back end, not both")
+        return open_remote(backend, base=base)
     if store is not None:
         return open_store(store, base=base)
     base = configured_base(base)
@@ -313,4 +371,12 @@ def open_store(path: str | os.PathLike, *, base: str | None = None) -> Knowledge
     return kg
 
 
-__all__ = ["KnowledgeGraph", "UnknownReleaseError", "open", "bundled_quads", "RELEASES"]
+__all__ = [
+    "KnowledgeGraph",
+    "RemoteBackendError",
+    "UnknownReleaseError",
+    "open",
+    "open_remote",
+    "bundled_quads",
+    "RELEASES",
+]

@@ -7,6 +7,7 @@ from typing import Any
 
 DEFAULTS: dict[str, Any] = {
     "STORE_DIR": None,  # None: the bundled graph in memory; else a persistent store folder
+    "BACKEND": None,  # a remote SPARQL 1.1 query endpoint to serve instead of a local store (etomkg push fills it)
     "BASE": None,  # IRI base of the graph (ETOMKG_BASE); None: the library's default
     "QUERY_TIMEOUT": 30.0,  # seconds; the query is cancelled after this (503)
     "MAX_ROWS": 100_000,  # result rows of a SELECT (422 beyond)
@@ -19,6 +20,7 @@ DEFAULTS: dict[str, Any] = {
 
 _ENV = {
     "STORE_DIR": ("ETOMKG_STORE", str),
+    "BACKEND": ("ETOMKG_BACKEND", str),
     "QUERY_TIMEOUT": ("ETOMKG_QUERY_TIMEOUT", float),
     "MAX_ROWS": ("ETOMKG_MAX_ROWS", int),
     "MAX_RESULT_BYTES": ("ETOMKG_MAX_RESULT_BYTES", int),

@@ -75,7 +75,7 @@ def labels_of(kg: KnowledgeGraph, iris: list[str]) -> dict[str, Link]:
 
 def properties(kg: KnowledgeGraph, iri: str) -> list[tuple[Link, list[Value]]]:
     """Every statement about ``iri`` (any graph), grouped by predicate, labels resolved."""
-    quads = list(kg.store.quads_for_pattern(ox.NamedNode(iri), None, None, None))
+    quads = list(kg.quads_for_pattern(ox.NamedNode(iri), None, None, None))
     seen: set[tuple[str, str]] = set()
     grouped: dict[str, list[ox.NamedNode | ox.Literal]] = {}
     for quad in quads:
@@ -101,25 +101,23 @@ def properties(kg: KnowledgeGraph, iri: str) -> list[tuple[Link, list[Value]]]:
 
 
 def types_of(kg: KnowledgeGraph, iri: str) -> set[str]:
-    return {q.object.value for q in kg.store.quads_for_pattern(ox.NamedNode(iri), ox.NamedNode(RDF + "type"), None)}
+    return {q.object.value for q in kg.quads_for_pattern(ox.NamedNode(iri), ox.NamedNode(RDF + "type"), None)}
 
 
 def _texts(kg: KnowledgeGraph, iri: str, predicate: str) -> dict[str, str]:
     texts: dict[str, str] = {}
-    for quad in kg.store.quads_for_pattern(ox.NamedNode(iri), ox.NamedNode(predicate), None):
+    for quad in kg.quads_for_pattern(ox.NamedNode(iri), ox.NamedNode(predicate), None):
         if isinstance(quad.object, ox.Literal) and quad.object.language in LANGS:
             texts.setdefault(quad.object.language, quad.object.value)
     return texts
 
 
 def _objects(kg: KnowledgeGraph, iri: str, predicate: str) -> list[str]:
-    return sorted(
-        {q.object.value for q in kg.store.quads_for_pattern(ox.NamedNode(iri), ox.NamedNode(predicate), None)}
-    )
+    return sorted({q.object.value for q in kg.quads_for_pattern(ox.NamedNode(iri), ox.NamedNode(predicate), None)})
 
 
 def _literal(kg: KnowledgeGraph, iri: str, predicate: str) -> str:
-    for quad in kg.store.quads_for_pattern(ox.NamedNode(iri), ox.NamedNode(predicate), None):
+    for quad in kg.quads_for_pattern(ox.NamedNode(iri), ox.NamedNode(predicate), None):
         return quad.object.value
     return ""
 

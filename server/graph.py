@@ -42,8 +42,8 @@ class ServedGraph:
 
     @classmethod
     def load(cls, kg: KnowledgeGraph, read_only: bool = True, triples: int | None = None) -> ServedGraph:
-        names = frozenset(g.value for g in kg.store.named_graphs() if isinstance(g, ox.NamedNode))
-        return cls(kg, read_only, kg.releases, kg.default_release, names, len(kg.store) if triples is None else triples)
+        names = frozenset(kg.graph_names())
+        return cls(kg, read_only, kg.releases, kg.default_release, names, len(kg) if triples is None else triples)
 
     @property
     def base(self) -> str:
@@ -87,7 +87,7 @@ class ServedGraph:
         return self.base + path
 
     def has_subject(self, iri: str) -> bool:
-        return next(iter(self.kg.store.quads_for_pattern(ox.NamedNode(iri), None, None)), None) is not None
+        return next(iter(self.kg.quads_for_pattern(ox.NamedNode(iri), None, None)), None) is not None
 
 
 def open_store(store_dir: str | None, base: str | None, read_only: bool) -> KnowledgeGraph:
@@ -134,6 +134,14 @@ def init_app(app: Flask) -> None:
     read_only = not app.config.get("UPDATE_TOKEN")
     base = configured_base(app.config["BASE"])
     copy: DiskCopy | None = app.config.get("DISK_COPY")  # prepared by `etomkg serve` in the master
+    if kg is None and app.config.get("BACKEND"):
+        kg = open_remote_graph(app.config)
+    if kg is not None and kg.remote:
+        graph = ServedGraph.load(kg, read_only=True)
+        graph.answering_from = "remote"
+        graph.digest = remote_digest(graph)
+        app.extensions["etomkg"] = graph
+        return
     if kg is not None:
         graph = ServedGraph.load(kg, read_only)
     elif copy is not None and app.config["STORE_DIR"] is None and read_only:
@@ -145,6 +153,27 @@ def init_app(app: Flask) -> None:
         graph.answering_from = "memory" if app.config["STORE_DIR"] is None else "disk"
     graph.digest = copy.digest if copy is not None else sources_digest(base)
     app.extensions["etomkg"] = graph
+
+
+def open_remote_graph(config) -> KnowledgeGraph:
+    """The graph in a remote SPARQL store (``--backend``): its answers are bounded like local ones, and its
+    time limit is a little shorter than the watchdog's, so that a slow store gives a clean 504."""
+    from etomkg.store import open_remote
+
+    timeout = max(1.0, float(config["QUERY_TIMEOUT"]) - 2.0)
+    kg = open_remote(config["BACKEND"], base=config.get("BASE"), timeout=timeout)
+    # The store answers in JSON; what the client asks for may be larger (XML), hence some headroom.
+    kg.backend.max_result_bytes = 4 * int(config["MAX_RESULT_BYTES"])
+    return kg
+
+
+def remote_digest(graph: ServedGraph) -> str:
+    """Keys the download cache of a remote graph: its endpoint, graphs and size when the worker started
+    (restart the server after a push to serve what was pushed)."""
+    import hashlib
+
+    facts = "\n".join([graph.kg.backend.location, str(graph.triples), *sorted(graph.graph_names)])
+    return "remote-" + hashlib.sha256(facts.encode("utf-8")).hexdigest()[:16]
 
 
 def served() -> ServedGraph:

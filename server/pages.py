@@ -112,6 +112,7 @@ def health() -> Response:
             "status": "ok",
             "store": "loaded",
             "answering_from": graph.answering_from,  # "disk" for the first seconds of a worker, then "memory"
+            **({"backend": graph.kg.backend.location} if graph.kg.remote else {}),  # with --backend: "remote"
             "triples": graph.triples,
             "releases": graph.releases,
             "default_release": graph.newest,

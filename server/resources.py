@@ -74,12 +74,12 @@ def _split_extension(path: str) -> tuple[str, str | None]:
 
 def _describe_quads(kg, iri: str) -> list[ox.Quad]:
     """The statements of a resource's document: about it, and about the anomaly nodes it owns."""
-    if iri == ONTOLOGY_IRI or not any(True for _ in kg.store.quads_for_pattern(ox.NamedNode(iri), None, None, None)):
-        return list(kg.store.quads_for_pattern(None, None, None, ox.NamedNode(iri)))  # a graph: all of it
+    if iri == ONTOLOGY_IRI or not any(True for _ in kg.quads_for_pattern(ox.NamedNode(iri), None, None, None)):
+        return list(kg.quads_for_pattern(None, None, None, ox.NamedNode(iri)))  # a graph: all of it
     subject = ox.NamedNode(iri)
-    quads = list(kg.store.quads_for_pattern(subject, None, None, None))
-    for quad in kg.store.quads_for_pattern(subject, ox.NamedNode(ETOM + "hasAnomaly"), None, None):
-        quads += kg.store.quads_for_pattern(quad.object, None, None, None)
+    quads = list(kg.quads_for_pattern(subject, None, None, None))
+    for quad in kg.quads_for_pattern(subject, ox.NamedNode(ETOM + "hasAnomaly"), None, None):
+        quads += kg.quads_for_pattern(quad.object, None, None, None)
     return quads
 
 

@@ -16,6 +16,8 @@ from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
+from etomkg.errors import EtomkgError
+
 from .config import defaults_from_env
 
 
@@ -54,11 +56,18 @@ def serve(
     store_dir: str | None = None,
     timeout: float | None = None,
     log_level: str = "info",
+    backend: str | None = None,
 ) -> None:
     """Run the server in the foreground until interrupted."""
     app_config = defaults_from_env()
     if store_dir is not None:
         app_config["STORE_DIR"] = store_dir
+    if backend is not None:
+        app_config["BACKEND"] = backend
+    if app_config["BACKEND"] and app_config["STORE_DIR"]:
+        raise EtomkgError("give either --store (ETOMKG_STORE) or --backend (ETOMKG_BACKEND), not both")
+    if app_config["BACKEND"] and app_config["UPDATE_TOKEN"]:
+        raise EtomkgError("ETOMKG_UPDATE_TOKEN: a server on a remote store is read-only; update the store itself")
     if timeout is not None:
         app_config["QUERY_TIMEOUT"] = float(timeout)
     if app_config["UPDATE_TOKEN"] and workers != 1:
@@ -72,7 +81,11 @@ def serve(
     )
     from .graph import disk_copy, open_store
 
-    if app_config["UPDATE_TOKEN"]:
+    if app_config["BACKEND"]:
+        from etomkg.store import open_remote
+
+        open_remote(app_config["BACKEND"], base=app_config["BASE"]).backend.close()  # unreachable: fail here, once
+    elif app_config["UPDATE_TOKEN"]:
         pass  # one worker opens its store read-write (see graph.init_app)
     elif app_config["STORE_DIR"] is None:
         app_config["DISK_COPY"] = disk_copy(app_config["BASE"])  # built once, here, before any worker opens it

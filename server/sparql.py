@@ -26,6 +26,7 @@ from flask import Blueprint, Flask, Response, current_app, request
 
 from etomkg.errors import query_syntax_error
 from etomkg.formats import FORMATS, GRAPH_MEDIA_TYPES, RESULT_FORMATS, RESULT_MEDIA_TYPES, negotiate, rdf_format_for
+from etomkg.httpclient import RemoteStoreError
 from etomkg.naming import PREFIXES
 from etomkg.store import CUSTOM_FUNCTIONS
 
@@ -226,9 +227,11 @@ def run_query(environ, settings: Settings, text: str, params: dict[str, list[str
     line = f'{environ.get("REMOTE_ADDR", "-")} "{environ["REQUEST_METHOD"]} {environ.get("PATH_INFO", "")}"'
     with settings.watchdog.watch(digest, environ.get("gunicorn.socket"), line):
         try:
-            result = settings.graph.kg.store.query(text, **options)
+            result = settings.graph.kg.backend.query(text, **options)  # the embedded store, or a remote one
         except SyntaxError as exc:
             raise ProtocolError(400, str(query_syntax_error(exc))) from None
+        except RemoteStoreError as exc:  # what the remote store said, with its URL: 400, 422, 502 or 504
+            raise ProtocolError(exc.http_status, str(exc)) from None
         except OSError as exc:  # pyoxigraph's evaluation errors (never a remote call: the guard refused those)
             raise ProtocolError(400, f"the query failed: {exc}") from None
         if isinstance(result, ox.QueryTriples):
@@ -361,6 +364,8 @@ _STATUS = {
     413: "413 Content Too Large",
     415: "415 Unsupported Media Type",
     422: "422 Unprocessable Content",
+    502: "502 Bad Gateway",
+    504: "504 Gateway Timeout",
 }
 
 
@@ -390,9 +395,17 @@ def protocol_error(exc: ProtocolError) -> Response:
     )
 
 
+@bp.app_errorhandler(RemoteStoreError)
+def remote_error(exc: RemoteStoreError) -> Response:
+    """A page or download that needed the remote store, which failed: 502 or 504 with its own words."""
+    return protocol_error(ProtocolError(exc.http_status, str(exc)))
+
+
 @bp.route("/update", methods=["POST"])
 def update() -> Response:
     settings = settings_of(current_app)
+    if settings.graph.kg.remote:
+        raise ProtocolError(403, "this server reads a remote SPARQL store; send updates to that store itself")
     if not settings.update_token:
         raise ProtocolError(
             403, "updates are disabled on this server (an administrator enables them with ETOMKG_UPDATE_TOKEN)"

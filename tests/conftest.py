@@ -7,7 +7,9 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 from collections import Counter
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -108,3 +110,138 @@ def store_dir(base_store, tmp_path) -> Path:
     from etomkg.persist import StoreFolder
 
     return StoreFolder(base_store).copy_to(tmp_path / "store").path
+
+
+OXIGRAPH_BIN = Path(sys.executable).parent / "oxigraph"
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class OxigraphServer:
+    """A real Oxigraph SPARQL server (``oxigraph serve`` from the PyPI package) on loopback."""
+
+    def __init__(self, location: Path | None, *options: str) -> None:
+        if not OXIGRAPH_BIN.exists():
+            raise RuntimeError(f"{OXIGRAPH_BIN} is missing: install the test extras (pip install -e '.[test]')")
+        self.port = free_port()
+        self.root = f"http://127.0.0.1:{self.port}"
+        self.query_url = self.root + "/query"
+        self.store_url = self.root + "/store"
+        args = [str(OXIGRAPH_BIN), "serve", "--bind", f"127.0.0.1:{self.port}", *options]
+        if location is not None:
+            args += ["--location", str(location)]
+        self.log = open(os.devnull, "wb")  # noqa: SIM115
+        self.process = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT)
+        self._wait()
+
+    def _wait(self) -> None:
+        import time
+        import urllib.request
+
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"oxigraph serve exited with {self.process.returncode}")
+            try:
+                with urllib.request.urlopen(self.query_url + "?query=ASK%7B%7D", timeout=2):
+                    return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("oxigraph serve did not answer within 30 s")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self.log.close()
+
+
+@pytest.fixture(scope="session")
+def oxigraph_server(tmp_path_factory):
+    """One Oxigraph server per test session, in memory (the on-disk RocksDB store loads several times
+    slower on a busy 2-core runner; the protocol, which is what the tests exercise, is the same)."""
+    server = OxigraphServer(None)
+    yield server
+    server.stop()
+
+
+PUSHED_RELEASES = ("classic", "25.5")
+
+
+@pytest.fixture(scope="session")
+def pushed(oxigraph_server, cli):
+    """The Oxigraph server after ``etomkg push --release classic --release 25.5`` (the real command);
+    returns the server and the command's result."""
+    args = ["push", "--to", oxigraph_server.store_url, "--verify-with", oxigraph_server.query_url]
+    for release in PUSHED_RELEASES:
+        args += ["--release", release]
+    result = cli(*args)
+    return oxigraph_server, result
+
+
+@pytest.fixture(scope="session")
+def remote_kg(pushed):
+    """The knowledge graph through the remote back end."""
+    server, _ = pushed
+    kg = etomkg.open(backend=server.query_url)
+    yield kg
+    kg.backend.close()
+
+
+@pytest.fixture(scope="session")
+def embedded_twin(kg):
+    """An embedded store holding exactly the graphs that were pushed: the reference for every comparison."""
+    graphs = [etomkg.store.ONTOLOGY_IRI, kg.iris.framework_graph] + [kg.iris.graph(r) for r in PUSHED_RELEASES]
+    return kg.local_copy(graphs)
+
+
+# --- a scripted HTTP server, for what a healthy store never does ---
+
+
+class Script(BaseHTTPRequestHandler):
+    """Answers from ``server.routes``: path -> (status, headers, body) or a callable; records requests."""
+
+    def log_message(self, *args) -> None:
+        pass
+
+    def _answer(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        self.server.requests.append((self.command, self.path, dict(self.headers), body))
+        route = self.server.routes.get(self.path.split("?")[0])
+        if route is None:
+            self.send_error(404, "nothing here")
+            return
+        answer = route(self) if callable(route) else route
+        if answer is None:  # hang up without answering, as a crashed or restarted store does
+            self.close_connection = True
+            return
+        status, headers, payload = answer
+        self.send_response(status)
+        for key, value in headers.items():
+            self.send_header(key, value)
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    do_GET = do_POST = do_PUT = _answer
+
+
+@pytest.fixture()
+def scripted():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Script)
+    server.routes, server.requests = {}, []
+    server.url = f"http://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()

@@ -2,7 +2,8 @@
 
 Each command lives in its own module and registers itself on :data:`main`.
 Exit codes: 0 success, 1 a check failed (validation, diff), 2 bad input
-(malformed query, unreadable file, unknown release or option).
+(malformed query, unreadable file, unknown release or option), 3 a remote
+SPARQL store failed or could not be reached.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from . import flows as _flows  # noqa: E402,F401
 from . import imports as _imports  # noqa: E402,F401
 from . import info as _info  # noqa: E402,F401
 from . import map as _map  # noqa: E402,F401
+from . import push as _push  # noqa: E402,F401
 from . import queries as _queries  # noqa: E402,F401
 from . import query as _query  # noqa: E402,F401
 from . import serve as _serve  # noqa: E402,F401

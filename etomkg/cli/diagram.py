@@ -7,7 +7,7 @@ import click
 from .. import diagram
 from ..errors import EtomkgError
 from .export import write_atomically
-from .main import main, open_graph, release_option, store_option
+from .main import backend_option, main, open_graph, release_option, store_option
 
 
 @main.command("diagram")
@@ -22,6 +22,7 @@ from .main import main, open_graph, release_option, store_option
 )
 @click.option("-o", "--output", default=None, help="SVG file (default: stdout); a folder with --all-examples.")
 @store_option
+@backend_option
 def diagram_command(
     process: str | None,
     e2e: str | None,
@@ -32,6 +33,7 @@ def diagram_command(
     lanes: str,
     output: str | None,
     store_dir: str | None,
+    backend_url: str | None,
 ) -> None:
     """Draw data flows as SVG: a process's producers and consumers, or an end-to-end flow.
 
@@ -43,7 +45,7 @@ def diagram_command(
     """
     if sum(bool(x) for x in (process, e2e, all_examples)) != 1:
         raise EtomkgError("give exactly one of --process ID, --e2e KEY or --all-examples")
-    kg = open_graph(store_dir)
+    kg = open_graph(store_dir, backend_url)
     if all_examples:
         written = diagram.write_examples(kg, output or "docs/diagrams", release)
         click.echo(f"wrote {len(written)} files to {output or 'docs/diagrams'}", err=True)

@@ -6,7 +6,7 @@ import click
 
 from ..errors import EXIT_FAILED
 from .export import write_atomically
-from .main import main, open_graph, store_option
+from .main import backend_option, main, open_graph, store_option
 
 
 @main.command("diff")
@@ -19,8 +19,16 @@ from .main import main, open_graph, store_option
 @click.option("-o", "--output", default="-", show_default=True, help="Output file (- for stdout).")
 @click.option("--fail-on-changes", is_flag=True, help="Exit 1 when anything changed (for CI).")
 @store_option
+@backend_option
 def diff_command(
-    old: str, new: str, fmt: str, release: str | None, output: str, fail_on_changes: bool, store_dir: str | None
+    old: str,
+    new: str,
+    fmt: str,
+    release: str | None,
+    output: str,
+    fail_on_changes: bool,
+    store_dir: str | None,
+    backend_url: str | None,
 ) -> None:
     """What changed between two releases, or between a release and a GB921 workbook file:
     processes added, removed, renumbered, renamed, moved to another parent, and changed
@@ -33,7 +41,7 @@ def diff_command(
     """
     from ..diff import release_diff
 
-    result = release_diff(open_graph(store_dir), old, new, workbook_release=release)
+    result = release_diff(open_graph(store_dir, backend_url), old, new, workbook_release=release)
     text = result.render(fmt)
     if output == "-":
         click.echo(text, nl=False)

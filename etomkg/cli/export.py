@@ -10,7 +10,7 @@ import click
 from ..errors import EtomkgError
 from ..export import ExportError, select_lines, serialize_lines
 from ..formats import FORMATS
-from .main import extensions_option, main, open_graph, release_option, store_option
+from .main import backend_option, extensions_option, main, open_graph, release_option, store_option
 
 EXPORTERS: dict[str, object] = {}  # extra formats (archimate, archi-csv …) register a callable here
 
@@ -108,6 +108,7 @@ EXPORTERS["archi-csv"] = _archi_csv
 @click.option("--views/--no-views", default=None, help="archimate: write the map and flow views (default: yes).")
 @extensions_option
 @store_option
+@backend_option
 def export_command(
     fmt: str,
     release: str | None,
@@ -120,6 +121,7 @@ def export_command(
     views: bool | None,
     extensions: bool,
     store_dir: str | None,
+    backend_url: str | None,
 ) -> None:
     """Export one release, a subtree of it, or everything, in an RDF format or for EA tools (ArchiMate)."""
     extra = {k: v for k, v in {"lang": lang, "element_type": element_type, "views": views}.items() if v is not None}
@@ -128,7 +130,7 @@ def export_command(
             raise ExportError(f"--all-releases: --format {fmt} exports one release at a time; use --release")
         if extensions:
             raise ExportError(f"--extensions: --format {fmt} exports eTOM's own elements; use an RDF format")
-        kg = open_graph(store_dir)
+        kg = open_graph(store_dir, backend_url)
         data = EXPORTERS[fmt](kg, release=release, root=root, max_level=max_level, output=output, **extra)
         if data is None:
             return
@@ -136,7 +138,7 @@ def export_command(
         if extra:
             options = ", ".join("--" + k.replace("_", "-") for k in extra)
             raise ExportError(f"{options}: only for --format archimate or archi-csv, not {fmt}")
-        kg = open_graph(store_dir)
+        kg = open_graph(store_dir, backend_url)
         from ..formats import rdf_format_for
 
         info = rdf_format_for(fmt)

@@ -11,7 +11,7 @@ from .. import queries
 from ..errors import EtomkgError
 from ..naming import natural_key
 from ..results import render_rows
-from .main import main, open_graph, release_option, store_option
+from .main import backend_option, main, open_graph, release_option, store_option
 
 COLUMNS = ["producer_id", "producer_name", "consumer_id", "consumer_name", "information"]
 DETAIL_COLUMNS = ["key", "inferred", "evidence", "source"]
@@ -61,6 +61,7 @@ def flow_rows(kg, release: str, process: str | None = None, *, lang: str = "en",
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]), default="table", show_default=True)
 @click.option("--details", is_flag=True, help="Add the flow key, whether it is inferred, the evidence and its source.")
 @store_option
+@backend_option
 def flows_command(
     release: str | None,
     process: str | None,
@@ -69,6 +70,7 @@ def flows_command(
     fmt: str,
     details: bool,
     store_dir: str | None,
+    backend_url: str | None,
 ) -> None:
     """List data flows: producer, consumer and the information carried.
 
@@ -81,7 +83,7 @@ def flows_command(
       etomkg flows --process 1.4.5
       etomkg flows --release 25.5 --lang zh --format csv
     """
-    kg = open_graph(store_dir)
+    kg = open_graph(store_dir, backend_url)
     release = kg.check_release(release or kg.default_release)
     if descendants and process is None:
         raise EtomkgError("--descendants needs --process")

@@ -7,15 +7,16 @@ import json
 import click
 
 from ..results import render_rows
-from .main import main, open_graph, store_option
+from .main import backend_option, main, open_graph, store_option
 
 
 @main.command("info")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @store_option
-def info_command(fmt: str, store_dir: str | None) -> None:
+@backend_option
+def info_command(fmt: str, store_dir: str | None, backend_url: str | None) -> None:
     """Releases and process counts per level."""
-    kg = open_graph(store_dir)
+    kg = open_graph(store_dir, backend_url)
     rows = kg.select("""
         SELECT ?release (STR(?level) AS ?lvl) (COUNT(?p) AS ?n) WHERE {
           ?p a etom:ProcessElement ; etom:release/owl:versionInfo ?release ; etom:level ?level .
@@ -30,6 +31,7 @@ def info_command(fmt: str, store_dir: str | None) -> None:
                 {
                     "base": kg.iris.base,
                     "triples": len(kg),
+                    **({"backend": kg.backend.location} if kg.remote else {}),
                     "default_release": kg.default_release,
                     "releases": {r: {str(k): v for k, v in sorted(counts.get(r, {}).items())} for r in releases},
                 },
@@ -47,5 +49,6 @@ def info_command(fmt: str, store_dir: str | None) -> None:
         }
         row.update({f"L{i}": str(per[i]) for i in range(8) if i in per})
         table.append(row)
-    click.echo(f"etomkg: {len(kg)} triples, base {kg.iris.base}")
+    where = f", in the SPARQL store at {kg.backend.location}" if kg.remote else ""
+    click.echo(f"etomkg: {len(kg)} triples, base {kg.iris.base}{where}")
     click.echo(render_rows(columns, table, "table"))

@@ -30,7 +30,8 @@ def main() -> None:
 
     \b
     Exit codes: 0 success; 1 a check failed (validation, diff);
-    2 bad input (malformed query, unreadable file, unknown release or option).
+    2 bad input (malformed query, unreadable file, unknown release or option);
+    3 a remote SPARQL store (--backend, push --to) failed or could not be reached.
     """
 
 
@@ -42,6 +43,16 @@ store_option = click.option(
     envvar="ETOMKG_STORE",
     help="Persistent store folder (default: the bundled graph in memory). Env: ETOMKG_STORE.",
 )
+backend_option = click.option(
+    "--backend",
+    "backend_url",
+    default=None,
+    envvar="ETOMKG_BACKEND",
+    metavar="URL",
+    help="Run against this remote SPARQL 1.1 query endpoint instead of the embedded store, e.g. "
+    "http://host:7878/query (fill it with `etomkg push`). Credentials: ETOMKG_BACKEND_AUTH; "
+    "time limit: ETOMKG_BACKEND_TIMEOUT (s). Env: ETOMKG_BACKEND.",
+)
 release_option = click.option(
     "--release", "-r", default=None, help="Release, e.g. 25.5 or classic (default: the newest)."
 )
@@ -52,22 +63,30 @@ extensions_option = click.option(
 )
 
 
-def open_graph(store_dir: str | None, *, in_memory: bool = False) -> KnowledgeGraph:
-    """The graph a command works on (opened once per process).
+def open_graph(store_dir: str | None, backend_url: str | None = None, *, in_memory: bool = False) -> KnowledgeGraph:
+    """The graph a command works on (opened once per process): embedded, in a store folder, or remote.
 
     Without ``--store``, the read-only on-disk cache of the bundled graph: a
     one-shot command then starts in milliseconds instead of loading into memory.
     Commands that read the whole graph (build) ask for it ``in_memory``. A
     persistent store is followed to its newest generation (after an import).
+    With ``--backend``, the graph in that remote SPARQL store.
     """
-    kg = _open_graph(store_dir, in_memory)
+    if store_dir and backend_url:
+        raise EtomkgError(
+            "give either --store (ETOMKG_STORE) or --backend (ETOMKG_BACKEND), not both: the first is a store "
+            "folder on this machine, the second a SPARQL store elsewhere"
+        )
+    kg = _open_graph(store_dir, backend_url, in_memory)
     kg.refresh()
     return kg
 
 
 @functools.lru_cache(maxsize=4)
-def _open_graph(store_dir: str | None, in_memory: bool) -> KnowledgeGraph:
+def _open_graph(store_dir: str | None, backend_url: str | None, in_memory: bool) -> KnowledgeGraph:
     from ..store import open as open_kg
     from ..store import open_cached
 
+    if backend_url:
+        return open_kg(backend=backend_url)
     return open_kg(store_dir) if store_dir or in_memory else open_cached()

@@ -9,7 +9,7 @@ import click
 from ..mapmodel import LANGUAGES, VIEWS, build_map
 from ..mapsvg import render_svg
 from .export import write_atomically
-from .main import main, open_graph, release_option, store_option
+from .main import backend_option, main, open_graph, release_option, store_option
 
 
 @main.command("map")
@@ -31,14 +31,15 @@ from .main import main, open_graph, release_option, store_option
 )
 @click.option("--output", "-o", default="-", metavar="FILE", help="Write the SVG here (default: stdout).")
 @store_option
-def map_command(release, view, lang, root, link_base, output, store_dir) -> None:
+@backend_option
+def map_command(release, view, lang, root, link_base, output, store_dir, backend_url) -> None:
     """Draw the eTOM map of a release as SVG: every box links to its process page.
 
     \b
     etomkg map --release 26.0 --view classic --lang zh -o etom-26.0-classic-zh.svg
     etomkg map --root 1.3.4 -o crm.svg
     """
-    kg = open_graph(store_dir)
+    kg = open_graph(store_dir, backend_url)
     release = kg.check_release(release or kg.default_release)
     model = build_map(kg, release, view=view, lang=lang, root=root)
     svg = render_svg(

@@ -6,7 +6,7 @@ import click
 
 from .. import queries as named
 from ..results import OUTPUT_FORMATS, render_rows, render_solutions
-from .main import main, open_graph, store_option
+from .main import backend_option, main, open_graph, store_option
 
 
 def _params(pairs: tuple[str, ...]) -> dict[str, str]:
@@ -65,8 +65,9 @@ def show_command(name: str, params: tuple[str, ...]) -> None:
 @param_option
 @click.option("--format", "fmt", type=click.Choice(OUTPUT_FORMATS), default="table", show_default=True)
 @store_option
-def run_command(name: str, params: tuple[str, ...], fmt: str, store_dir: str | None) -> None:
+@backend_option
+def run_command(name: str, params: tuple[str, ...], fmt: str, store_dir: str | None, backend_url: str | None) -> None:
     """Run a shipped query with its parameters and print the results."""
     text = named.load(name).text(**_params(params))
-    kg = open_graph(store_dir)
+    kg = open_graph(store_dir, backend_url)
     click.echo(render_solutions(kg.query(text), fmt))

@@ -10,7 +10,7 @@ import pyoxigraph as ox
 from ..errors import EtomkgError, query_syntax_error
 from ..export import serialize
 from ..results import OUTPUT_FORMATS, render_solutions
-from .main import extensions_option, main, open_graph, release_option, store_option
+from .main import backend_option, extensions_option, main, open_graph, release_option, store_option
 
 
 def read_query(text: str | None, file: str | None) -> str:
@@ -40,8 +40,15 @@ def read_query(text: str | None, file: str | None) -> str:
 @release_option
 @extensions_option
 @store_option
+@backend_option
 def query_command(
-    sparql: str | None, file: str | None, fmt: str, release: str | None, extensions: bool, store_dir: str | None
+    sparql: str | None,
+    file: str | None,
+    fmt: str,
+    release: str | None,
+    extensions: bool,
+    store_dir: str | None,
+    backend_url: str | None,
 ) -> None:
     """Run a SPARQL query (argument, --file, or stdin).
 
@@ -56,7 +63,7 @@ def query_command(
                     skos:prefLabel ?name FILTER(lang(?name)="zh") }' --release 25.5
     """
     text = read_query(sparql, file)
-    kg = open_graph(store_dir)
+    kg = open_graph(store_dir, backend_url)
     try:
         result = kg.query(text, release=release, extensions=extensions)
     except SyntaxError as exc:

@@ -6,7 +6,7 @@ import os
 
 import click
 
-from .main import main, store_option
+from .main import backend_option, main, store_option
 
 
 @main.command("serve")
@@ -32,14 +32,23 @@ from .main import main, store_option
     "--log-level", default="info", show_default=True, type=click.Choice(["debug", "info", "warning", "error"])
 )
 @store_option
+@backend_option
 def serve_command(
-    host: str, port: int, workers: int, threads: int, timeout: float | None, log_level: str, store_dir: str | None
+    host: str,
+    port: int,
+    workers: int,
+    threads: int,
+    timeout: float | None,
+    log_level: str,
+    store_dir: str | None,
+    backend_url: str | None,
 ) -> None:
     """Serve the graph: SPARQL at /sparql, the query page at /, linked data, downloads, /health.
 
     \b
     Read-only. Limits (env): ETOMKG_QUERY_TIMEOUT, ETOMKG_MAX_ROWS, ETOMKG_MAX_RESULT_BYTES,
     ETOMKG_MAX_BODY_BYTES. ETOMKG_UPDATE_TOKEN enables POST /update for its bearer (one worker).
+    With --backend URL the same API, pages and downloads are served from that SPARQL store.
     """
     from etomkg_server.serving import serve  # Flask and gunicorn only load for this command
 
@@ -51,4 +60,5 @@ def serve_command(
         store_dir=store_dir,
         timeout=timeout,
         log_level=log_level,
+        backend=backend_url,
     )

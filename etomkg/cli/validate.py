@@ -7,7 +7,7 @@ import sys
 import click
 
 from ..errors import EXIT_FAILED, EXIT_OK
-from .main import main, store_option
+from .main import backend_option, main, open_graph, store_option
 
 _FORMATS = ("text", "json", "junit", "sarif")
 
@@ -31,6 +31,7 @@ _FORMATS = ("text", "json", "junit", "sarif")
 @click.option("-o", "--output", default="-", show_default=True, help="Write the report to a file (- for stdout).")
 @click.option("--list-rules", is_flag=True, help="Print the rule table (Markdown) and exit.")
 @store_option
+@backend_option
 def validate_command(
     files: tuple[str, ...],
     release: str | None,
@@ -44,6 +45,7 @@ def validate_command(
     output: str,
     list_rules: bool,
     store_dir: str | None,
+    backend_url: str | None,
 ) -> None:
     """Validate the bundled eTOM graph, or your extension FILES (Turtle, JSON-LD, N-Triples …) with it.
 
@@ -54,6 +56,7 @@ def validate_command(
       etomkg validate                                  # the bundled graph, every release
       etomkg validate my-l4-processes.ttl --release 25.5 --format sarif -o etomkg.sarif
       etomkg validate --store ~/etom --release 25.5   # a store: its imported workbooks and extensions
+      etomkg validate --backend http://store:7878/query   # the graph a SPARQL store holds
     """
     from ..validation import all_rules, validate
     from ..validation.report import render, rule_table_markdown
@@ -61,9 +64,9 @@ def validate_command(
     if list_rules:
         click.echo(rule_table_markdown(all_rules(), lang), nl=False)
         return
-    report = validate(
-        release, files, scope="all" if everything else "files", engine=engine, reason=reason, store=store_dir
-    )
+    kg = open_graph(store_dir, backend_url) if backend_url else None
+    scope = "all" if everything else "files"
+    report = validate(release, files, scope=scope, engine=engine, reason=reason, store=None if kg else store_dir, kg=kg)
     text = render(report, fmt, fail_on, lang, limit, everything)
     if output == "-":
         click.echo(text, nl=False)

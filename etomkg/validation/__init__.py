@@ -122,9 +122,11 @@ def validate(
     shapes_folder: str | None = None,
     base: str | None = None,
     store: str | None = None,
+    kg=None,
 ) -> Report:
     """Validate the bundled graph (``release=None``: every release), with the extension ``files``; or, with
-    ``store``, what that persistent store holds (imported workbooks and extensions, see ``store_dataset``).
+    ``store``, what that persistent store holds (imported workbooks and extensions, see ``store_dataset``); or,
+    with ``kg``, what that knowledge graph holds (a remote store's, for one: ``validate --backend``).
 
     ``scope="files"`` (with files): check the subjects the files state something about; ``"all"``: every
     focus node. ``engine="fast"`` (pySHACL for Core shapes + pyoxigraph for SPARQL constraints) or
@@ -132,10 +134,10 @@ def validate(
     """
     started = time.perf_counter()
     shapes = load_shapes(shapes_folder)
-    if store is not None:
-        from .dataset import store_dataset
+    if store is not None or kg is not None:
+        from .dataset import graph_dataset, store_dataset
 
-        dataset = store_dataset(store, release, files)
+        dataset = graph_dataset(kg, release, files) if kg is not None else store_dataset(store, release, files)
         return _validate(dataset, shapes, files, scope, engine, reason, jobs, shapes_folder, started)
     with dataset_for(release, files, base) as dataset:
         return _validate(dataset, shapes, files, scope, engine, reason, jobs, shapes_folder, started)
@@ -243,7 +245,7 @@ def _reason(dataset: Dataset, skipped: dict[str, str]) -> list[Finding]:
     if java:
         skipped[CONSISTENCY_RULE.id] = skipped[SATISFIABLE_RULE.id] = java
         return []
-    releases = [dataset.release] if dataset.release else list(RELEASES)
+    releases = [dataset.release] if dataset.release else (dataset.releases or list(RELEASES))
     return [_owl_finding(f) for f in reasoning.check_consistency(dataset, releases)]
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import re
 import threading
+from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -61,6 +62,10 @@ class Dataset:
     user_files: list[UserFile] = field(default_factory=list)
     #: subject key → [(anomaly key, anomaly kind IRI)] stated in the bundled release graphs only
     anomalies: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    #: the releases the data holds (None: the bundled ones)
+    releases: list[str] | None = None
+    #: N-Triples of some named graphs of the data (None: read them from the bundled graph)
+    graph_data: Callable[[tuple[str, ...]], bytes] | None = field(default=None, repr=False)
 
     @property
     def label(self) -> str:
@@ -143,28 +148,37 @@ def build_dataset(
 
 
 def store_dataset(store_dir: str, release: str | None = None, files: list[str] | tuple[str, ...] = ()) -> Dataset:
-    """What a persistent store holds (``etomkg validate --store DIR``): its releases — imported workbooks
-    included, their source defects acknowledged as in the bundled graph — and the operators' extensions
-    imported against them, which count as the user's own (their defects are violations), plus ``files``."""
+    """What a persistent store holds (``etomkg validate --store DIR``): see :func:`graph_dataset`."""
     from ..store import open as open_kg
 
+    return graph_dataset(open_kg(store=store_dir), release, files)
+
+
+def graph_dataset(kg, release: str | None = None, files: list[str] | tuple[str, ...] = ()) -> Dataset:
+    """What a :class:`~etomkg.store.KnowledgeGraph` holds — a persistent store's (``--store``) or a remote
+    store's (``--backend``): its releases (one, or all) — imported workbooks included, their source defects
+    acknowledged as in the bundled graph — and the operators' extensions imported against them, which count
+    as the user's own (their defects are violations), plus ``files``; in a fresh store of its own."""
     parsed = [(path, parse_user_file(path)) for path in files]  # all files parse, or nothing is loaded
-    kg = open_kg(store=store_dir)
     releases = [kg.check_release(release)] if release else kg.releases
-    graphs = [ONTOLOGY_IRI, kg.iris.framework_graph] + [kg.iris.graph(r) for r in releases]
-    data, anomaly_data = [], []
-    for graph in graphs:
-        lines = kg.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph))
-        data.append(lines)
-        if "/release/" in graph:
-            anomaly_data += [line + b"\n" for line in lines.splitlines() if any(p in line for p in _ANOMALY_PREDICATES)]
+    graphs = (ONTOLOGY_IRI, kg.iris.framework_graph, *(kg.iris.graph(r) for r in releases))
+    lines = [(line + "\n").encode("utf-8") for line in kg.nquads_lines(graphs)]
+    data, anomaly_data = _graph_ntriples(lines, graphs)
     store = ox.Store()
-    store.bulk_load(b"".join(data), format=ox.RdfFormat.N_TRIPLES)
-    dataset = Dataset(store, release, len(store), anomalies=_anomaly_index(b"".join(anomaly_data)))
+    if data:
+        store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES)
+    dataset = Dataset(
+        store,
+        release,
+        len(store),
+        anomalies=_anomaly_index(anomaly_data),
+        releases=releases,
+        graph_data=lambda wanted: _graph_ntriples(lines, tuple(wanted))[0],  # for the reasoner's release chunks
+    )
     for graph in sorted({g for r in releases for g in kg.extensions.get(r, [])}):
         triples = [
             ox.Triple(q.subject, q.predicate, q.object)
-            for q in kg.store.quads_for_pattern(None, None, None, ox.NamedNode(graph))
+            for q in kg.quads_for_pattern(None, None, None, ox.NamedNode(graph))
         ]
         store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
         dataset.user_files.append(UserFile(graph, "", {term_key(t.subject) for t in triples}, triples))
@@ -221,17 +235,23 @@ def _user_file(path: str, triples: list[ox.Triple]) -> UserFile:
 def _bundled_ntriples(nquads_path: str, graphs: tuple[str, ...]) -> tuple[bytes, bytes]:
     """The triples of the given graphs of the cached N-Quads file, and those of its anomaly statements that sit
     in release graphs (kept per process: tests and servers validate many times)."""
+    with open(nquads_path, "rb") as handle:
+        return _graph_ntriples(handle, graphs)
+
+
+def _graph_ntriples(nquads_lines: Iterable[bytes], graphs: tuple[str, ...]) -> tuple[bytes, bytes]:
+    """From canonical N-Quads lines (bytes, each ending in a newline): the triples of the given graphs, and
+    those of the anomaly statements among them that sit in release graphs."""
     endings = tuple(f" <{g}> .\n".encode() for g in graphs)
     release_endings = tuple(e for e in endings if b"/release/" in e)
     lines: list[bytes] = []
     anomaly_lines: list[bytes] = []
-    with open(nquads_path, "rb") as handle:
-        for line in handle:
-            if line.endswith(endings):
-                triple = line[: line.rindex(b" <")] + b" .\n"
-                lines.append(triple)
-                if line.endswith(release_endings) and any(p in line for p in _ANOMALY_PREDICATES):
-                    anomaly_lines.append(triple)
+    for line in nquads_lines:
+        if line.endswith(endings):
+            triple = line[: line.rindex(b" <")] + b" .\n"
+            lines.append(triple)
+            if line.endswith(release_endings) and any(p in line for p in _ANOMALY_PREDICATES):
+                anomaly_lines.append(triple)
     return b"".join(lines), b"".join(anomaly_lines)
 
 

@@ -85,7 +85,11 @@ def logical_assertions(chunk: ox.Store, ontology: ox.Store) -> bytes:
 
 def release_chunk(dataset: Dataset, release: str, base: str | None = None) -> ox.Store:
     iris = Iris(configured_base(base))
-    data, _ = _bundled_ntriples(str(bundled_nquads_path(base)), (iris.framework_graph, iris.graph(release)))
+    graphs = (iris.framework_graph, iris.graph(release))
+    if dataset.graph_data is not None:  # data from a knowledge graph (a remote store), not the bundled file
+        data = dataset.graph_data(graphs)
+    else:
+        data, _ = _bundled_ntriples(str(bundled_nquads_path(base)), graphs)
     chunk = ox.Store()
     chunk.bulk_load(data, format=ox.RdfFormat.N_TRIPLES)
     for user_file in dataset.user_files:
