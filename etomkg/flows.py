@@ -45,7 +45,6 @@ FLOW_COLUMNS = [
 ]
 E2E_COLUMNS = ["key", "name_en", "name_zh", "trigger_en", "trigger_zh", "definition_en", "definition_zh"]
 STEP_COLUMNS = ["flow", "step", "process_id", "process_name", "flow_to_next"]
-EXCEPTION_COLUMNS = ["release", "identifier", "name", "reason"]
 
 
 class FlowContentError(EtomkgError, ValueError):
@@ -81,12 +80,11 @@ class _Rows:
 
 def read_flow_sources(
     names: dict[tuple[str, str], str], folder: Path | None = None
-) -> tuple[list[InformationEntity], list[DataFlow], list[EndToEndFlow], set[tuple[str, str]]]:
+) -> tuple[list[InformationEntity], list[DataFlow], list[EndToEndFlow]]:
     """Read and check the flow sources against ``names`` ((release, id) → English name).
 
-    Returns the information entities, the stated flows, the stated end-to-end
-    flows and the versions that lineage must not carry flows to. Raises
-    :class:`FlowContentError` listing every problem found.
+    Returns the information entities, the stated flows and the stated end-to-end
+    flows. Raises :class:`FlowContentError` listing every problem found.
     """
     folder = folder or flows_dir()
     errors: list[str] = []
@@ -100,18 +98,9 @@ def read_flow_sources(
         names,
         by_key,
     )
-    exceptions = set()
-    table = _Rows(folder, "lineage-exceptions.csv", EXCEPTION_COLUMNS, errors)
-    for line, row in table.rows:
-        version = (row["release"], row["identifier"])
-        if names.get(version) != row["name"]:
-            table.error(line, f"no process {row['identifier']} named {row['name']!r} in release {row['release']}")
-        if not row["reason"].strip():
-            table.error(line, "say why the version link must not carry flows (reason is empty)")
-        exceptions.add(version)
     if errors:
         raise FlowContentError("the flow sources have problems:\n  " + "\n  ".join(errors))
-    return entities, flows, e2e, exceptions
+    return entities, flows, e2e
 
 
 def _read_entities(table: _Rows) -> list[InformationEntity]:
@@ -244,7 +233,8 @@ def _read_e2e(heads: _Rows, step_rows: _Rows, names, flows: dict[str, DataFlow])
 
 
 class Lineage:
-    """Versions of one process across releases, walked one version link at a time.
+    """Versions of one process across releases, walked one version link at a time, only along links whose kind
+    keeps the meaning (see :mod:`etomkg.lineage`): a split, merge or replacement is not followed.
 
     >>> from etomkg.sources import load_content
     >>> Lineage(load_content().links).version("25.5", "1.12.9", "23.5")
@@ -254,31 +244,43 @@ class Lineage:
     def __init__(
         self,
         links: list[VersionLink],
-        blocked: set[tuple[str, str]] = frozenset(),
         releases: tuple[str, ...] | list[str] = DOMAIN_RELEASES,
     ) -> None:
         self.releases = [r for r in releases if r != "classic"]  # in time order (imported releases included)
-        self.newer: dict[tuple[str, str], str] = {}
-        self.older: dict[tuple[str, str], str] = {}
+        self.newer: dict[tuple[str, str], VersionLink] = {}
+        self.older: dict[tuple[str, str], VersionLink] = {}
         for link in links:
-            self.newer[(link.older_release, link.older_id)] = link.newer_id
-            self.older[(link.newer_release, link.newer_id)] = link.older_id
-        self.blocked = set(blocked)
+            if link.keeps_meaning:
+                self.newer[(link.older_release, link.older_id)] = link
+                self.older[(link.newer_release, link.newer_id)] = link
 
-    def version(self, release: str, identifier: str, target: str) -> str | None:
-        """The identifier of the same process in ``target``, or None where the chain of links breaks."""
+    def path(self, release: str, identifier: str, target: str) -> tuple[VersionLink, ...] | None:
+        """The version links from ``identifier`` of ``release`` to its version in ``target`` (None: the chain
+        breaks; empty: the same release)."""
         if release == target:
-            return identifier
+            return ()
         if release not in self.releases or target not in self.releases:
             return None
         here, there = self.releases.index(release), self.releases.index(target)
-        step, table = (1, self.newer) if there > here else (-1, self.older)
-        current: str | None = identifier
+        forward = there > here
+        step, table = (1, self.newer) if forward else (-1, self.older)
+        current, walked = identifier, []
         for index in range(here, there, step):
-            current = table.get((self.releases[index], current))
-            if current is None or (self.releases[index + step], current) in self.blocked:
+            link = table.get((self.releases[index], current))
+            if link is None:
                 return None
-        return current
+            walked.append(link)
+            current = link.newer_id if forward else link.older_id
+        return tuple(walked)
+
+    def version(self, release: str, identifier: str, target: str) -> str | None:
+        """The identifier of the same process in ``target``, or None where the chain of links breaks."""
+        path = self.path(release, identifier, target)
+        if path is None:
+            return None
+        if not path:
+            return identifier
+        return path[-1].newer_id if path[-1].newer_release == target else path[-1].older_id
 
 
 def carry_flows(
@@ -289,11 +291,19 @@ def carry_flows(
     present: set[tuple[str, str]] = set()  # (release, flow key)
     for flow in flows:
         for release in lineage.releases:
-            producer = lineage.version(flow.release, flow.producer, release)
-            consumer = lineage.version(flow.release, flow.consumer, release)
+            producer = lineage.path(flow.release, flow.producer, release)
+            consumer = lineage.path(flow.release, flow.consumer, release)
             if producer is None or consumer is None:
                 continue
-            all_flows.append(replace(flow, release=release, producer=producer, consumer=consumer))
+            all_flows.append(
+                replace(
+                    flow,
+                    release=release,
+                    producer=lineage.version(flow.release, flow.producer, release),
+                    consumer=lineage.version(flow.release, flow.consumer, release),
+                    carried_along=producer + consumer,
+                )
+            )
             present.add((release, flow.key))
     all_e2e: list[EndToEndFlow] = []
     for item in e2e:
@@ -320,7 +330,7 @@ def attach_flows(
     the content does not have under the same names is left out rather than an error.
     """
     names = {(p.release, p.identifier): p.name for p in content.processes}
-    entities, flows, e2e, blocked = read_flow_sources(reference or names, folder)
+    entities, flows, e2e = read_flow_sources(reference or names, folder)
     if reference is not None:
         flows = [
             f
@@ -334,9 +344,8 @@ def attach_flows(
             if all(names.get((e.release, s.process)) == reference[(e.release, s.process)] for s in e.steps)
             and all(s.flow_to_next is None or s.flow_to_next in kept for s in e.steps)
         ]
-        blocked = {version for version in blocked if names.get(version) == reference.get(version)}
     content.information = entities
-    lineage = Lineage(content.links, blocked, content.releases or DOMAIN_RELEASES)
+    lineage = Lineage(content.links, content.releases or DOMAIN_RELEASES)
     content.flows, content.e2e_flows = carry_flows(flows, e2e, lineage)
     return content
 
@@ -386,7 +395,7 @@ def information_quads(content: Content, iris: Iris) -> list[ox.Quad]:
 
 def release_flow_quads(content: Content, iris: Iris, release: str) -> list[ox.Quad]:
     """The data flows and end-to-end flows of one release, in its graph."""
-    from .graph import _TYPE, _bool, _e, _int, _lit, _n, _Writer, zh_label
+    from .graph import _TYPE, _bool, _e, _int, _lit, _n, _Writer, carried_statement, version_link_iri, zh_label
 
     names: dict[tuple[str, str], tuple[str, str]] = {}
     for proc in content.processes:
@@ -414,9 +423,12 @@ def release_flow_quads(content: Content, iris: Iris, release: str) -> list[ox.Qu
         w.add(iri, SKOS + "prefLabel", _lit(f"{entity.name_zh}：{producer[1]} → {consumer[1]}", "zh"))
         for note in flow.notes:
             w.add(iri, SKOS + "editorialNote", _lit(note, "en"))
-        if flow.carried:
+        if flow.carried:  # no source states it for this release: marked, with the links it was carried along
             origin = stated[(flow.key, flow.stated_release)]
-            w.add(iri, PROV + "wasDerivedFrom", _n(iris.flow(origin.release, flow.key)))
+            w.add(iri, _e("carriedFrom").value, _n(iris.flow(origin.release, flow.key)))
+            for link in flow.carried_along:
+                w.add(iri, _e("carriedAlong").value, _n(version_link_iri(iris, link)))
+            carried_statement(w, iris, f"{iri}/carried", iri, _TYPE, _e("DataFlow"), flow.carried_along)
             en, zh = _carried_note(origin.release, (origin.producer, origin.consumer), (flow.producer, flow.consumer))
             w.add(iri, SKOS + "editorialNote", _lit(en, "en"))
             w.add(iri, SKOS + "editorialNote", _lit(zh, "zh"))
@@ -434,7 +446,8 @@ def release_flow_quads(content: Content, iris: Iris, release: str) -> list[ox.Qu
         w.add(iri, _e("trigger").value, _lit(item.trigger_en, "en"))
         w.add(iri, _e("trigger").value, _lit(item.trigger_zh, "zh"))
         if item.carried:
-            w.add(iri, PROV + "wasDerivedFrom", _n(iris.e2e(item.stated_release, item.key)))
+            w.add(iri, _e("carriedFrom").value, _n(iris.e2e(item.stated_release, item.key)))
+            carried_statement(w, iris, f"{iri}/carried", iri, _TYPE, _e("EndToEndFlow"), ())
             w.add(
                 iri,
                 SKOS + "editorialNote",

@@ -25,6 +25,7 @@ from .naming import (
     XKOS,
     XSD,
     Iris,
+    slug,
 )
 from .resources import ontology_dir
 
@@ -271,6 +272,7 @@ def _process(w: _Writer, content: Content, iris: Iris, proc: Process) -> None:
         w.add(iri, SKOS + "editorialNote", _lit(proc.note, "en"))
     for i, anomaly in enumerate(proc.anomalies):
         _anomaly(w, iris, iri, anomaly, i)
+    _carried(w, iris, proc)
 
 
 def _tmf_texts(w: _Writer, iri: str, brief: str | None, extended: str | None, change: str | None = None) -> None:
@@ -293,20 +295,59 @@ def _anomaly(w: _Writer, iris: Iris, subject: str, anomaly: Anomaly, index: int)
         w.add(iri, _e("rawValue").value, _lit(anomaly.raw))
 
 
+def version_link_iri(iris: Iris, link) -> str:
+    """A link that keeps the meaning is the only one into its newer version; a split, merge or replacement
+    is named by both ends."""
+    iri = iris.version_link(link.newer_release, link.newer_id)
+    return iri if link.keeps_meaning else f"{iri}/from/{link.older_release}/{link.older_id}"
+
+
 def _version_link(w: _Writer, iris: Iris, link) -> None:
     older = iris.process(link.older_release, link.older_id)
     newer = iris.process(link.newer_release, link.newer_id)
-    w.add(newer, _e("previousVersion").value, _n(older))
-    w.add(older, _e("nextVersion").value, _n(newer))
-    node = iris.version_link(link.newer_release, link.newer_id)
+    if link.keeps_meaning:  # a split, merge or replacement is a VersionLink only, not the same process
+        w.add(newer, _e("previousVersion").value, _n(older))
+        w.add(older, _e("nextVersion").value, _n(newer))
+    node = version_link_iri(iris, link)
     w.add(node, _TYPE, _e("VersionLink"))
     w.add(node, _e("older").value, _n(older))
     w.add(node, _e("newer").value, _n(newer))
     w.add(node, _e("basis").value, _lit(link.basis))
-    if link.basis == "renamed":
+    w.add(node, _e("linkKind").value, _lit(link.kind))
+    for evidence in link.evidence:
+        w.add(node, _e("linkEvidence").value, _lit(evidence))
+    if "workbook-statement" in link.evidence or "deleted-sheet" in link.evidence:
+        w.add(node, DCTERMS + "source", _n(iris.source("S1d" if "deleted-sheet" in link.evidence else "S1")))
+    if link.reason:
+        w.add(node, SKOS + "editorialNote", _lit(link.reason, "en"))
+    if link.renamed:
         w.add(node, _e("renamed").value, _bool(True))
     if link.renumbered:
         w.add(node, _e("renumbered").value, _bool(True))
+
+
+def _carried(w: _Writer, iris: Iris, proc: Process) -> None:
+    """Each carried fact as an ``etom:CarriedStatement`` (an ``rdf:Statement``): the triple, where it was
+    stated, and the version links it was carried along."""
+    subject = iris.process(proc.release, proc.identifier)
+    for fact in proc.carried:
+        if fact.fact == "vertical":
+            predicate, value = _e("vertical"), _n(iris.vertical("current", fact.value))
+            node = f"{subject}/carried/vertical/{slug(fact.value)}"
+        else:
+            predicate, value = _e("classicCounterpart"), _n(iris.process("classic", fact.value))
+            node = f"{subject}/carried/classic-counterpart"
+        carried_statement(w, iris, node, subject, predicate, value, fact.path)
+        w.add(node, _e("carriedFrom").value, _n(iris.process(fact.from_release, fact.from_id)))
+
+
+def carried_statement(w: _Writer, iris: Iris, node: str, subject: str, predicate, value, path) -> None:
+    w.add(node, _TYPE, _e("CarriedStatement"))
+    w.add(node, RDF + "subject", _n(subject))
+    w.add(node, RDF + "predicate", predicate)
+    w.add(node, RDF + "object", value)
+    for link in path:
+        w.add(node, _e("carriedAlong").value, _n(version_link_iri(iris, link)))
 
 
 def _deleted(w: _Writer, content: Content, iris: Iris, item: DeletedProcess) -> None:

@@ -18,6 +18,18 @@ class Anomaly:
     raw: str | None = None
 
 
+@dataclass(frozen=True)
+class Carried:
+    """A fact that no source states for this release: carried along version links from a release whose source
+    states it. ``path`` is the version links walked, from the stated version to this one."""
+
+    fact: str  # "vertical" | "classicCounterpart"
+    value: str  # the vertical's name, the classic identifier
+    from_release: str
+    from_id: str
+    path: tuple[VersionLink, ...]
+
+
 @dataclass
 class Process:
     release: str
@@ -38,6 +50,7 @@ class Process:
     brief_description: str | None = None
     extended_description: str | None = None
     change_note: str | None = None  # the workbook's Issue column
+    carried: list[Carried] = field(default_factory=list)  # facts carried here along version links
 
     @property
     def domain(self) -> str | None:
@@ -73,11 +86,20 @@ class VersionLink:
     older_id: str
     newer_release: str
     newer_id: str
-    basis: str  # "identifier" | "renamed" | "name" | "uid"
+    basis: str  # "identifier" | "renamed" | "name" | "uid" | "statement" | "curated" | "replaced"
+    kind: str = "same-identifier"  # one of etomkg.lineage.KINDS
+    evidence: tuple[str, ...] = ()  # etomkg.lineage.EVIDENCE: what says the two are versions of one process
+    reason: str | None = None  # a curated link's reason, in our words
+    name_changed: bool = False
 
     @property
     def renamed(self) -> bool:
-        return self.basis in ("renamed", "name-renamed")
+        return self.name_changed or self.kind == "renamed"
+
+    @property
+    def keeps_meaning(self) -> bool:
+        """Facts of one version hold for the other (not across a split, merge or replacement)."""
+        return self.kind not in ("split", "merged", "replaced")
 
     @property
     def renumbered(self) -> bool:
@@ -136,6 +158,7 @@ class DataFlow:
     evidence_url: str
     notes: tuple[str, ...] = ()
     stated_release: str = "25.5"
+    carried_along: tuple[VersionLink, ...] = ()  # a carried copy: the version links of its producer and consumer
 
     @property
     def carried(self) -> bool:

@@ -13,8 +13,9 @@ from collections import defaultdict
 from functools import lru_cache
 from pathlib import Path
 
+from . import lineage
 from .flows import attach_flows
-from .model import Anomaly, Content, DeletedProcess, Layer, Process, SourceRows, VersionLink, Vertical
+from .model import Anomaly, Carried, Content, DeletedProcess, Layer, Process, SourceRows, VersionLink, Vertical
 from .naming import RELEASES, natural_key, release_key, release_sort_key
 from .resources import content_dir, reference_dir
 
@@ -377,44 +378,15 @@ def _mark_duplicate_names(by_release: dict[str, dict[str, Process]]) -> None:
                 )
 
 
-def _link_releases(by_release: dict[str, dict[str, Process]], releases: list[str]) -> list[VersionLink]:
-    """Match versions of one process across consecutive releases.
-
-    Same identifier and name first; then the same name under a new identifier
-    (renumbered, e.g. Sales moving from 1.1 to 1.12 in 25.5) where the name is
-    unique on both sides at the same level; then the same identifier under a
-    new name (renamed).
-    """
-    links: list[VersionLink] = []
-    domain_releases = [r for r in releases if r != "classic"]
-    for older_release, newer_release in zip(domain_releases, domain_releases[1:], strict=False):
-        pairs = match_versions(by_release[older_release], by_release[newer_release])
-        links += [VersionLink(older_release, old, newer_release, new, basis) for old, new, basis in pairs]
-    return links
-
-
 def match_versions(older: dict[str, Process], newer: dict[str, Process]) -> list[tuple[str, str, str]]:
-    """Pairs ``(older id, newer id, basis)`` of the same process in two releases (see :func:`_link_releases`)."""
-    pairs: list[tuple[str, str, str]] = []
-    for identifier in sorted(older.keys() & newer.keys(), key=natural_key):
-        if older[identifier].name == newer[identifier].name:
-            pairs.append((identifier, identifier, "identifier"))
-    old_by_name = _unique_names(older, {p[0] for p in pairs})
-    new_by_name = _unique_names(newer, {p[1] for p in pairs})
-    for key in sorted(old_by_name.keys() & new_by_name.keys()):
-        pairs.append((old_by_name[key], new_by_name[key], "name"))
-    taken_old, taken_new = {p[0] for p in pairs}, {p[1] for p in pairs}
-    for identifier in sorted((older.keys() - taken_old) & (newer.keys() - taken_new), key=natural_key):
-        pairs.append((identifier, identifier, "renamed"))
-    return pairs
+    """Pairs ``(older id, newer id, basis)`` of the same process in two releases, by the rules of
+    :func:`etomkg.lineage.match_versions` without curated rows (used by ``etomkg diff`` on workbook files)."""
+    from .lineage import _basis, _clean
 
-
-def _unique_names(procs: dict[str, Process], taken: set[str]) -> dict[tuple[str, int], str]:
-    seen: dict[tuple[str, int], list[str]] = defaultdict(list)
-    for identifier, proc in procs.items():
-        if identifier not in taken:
-            seen[(proc.name, proc.level)].append(identifier)
-    return {key: ids[0] for key, ids in seen.items() if len(ids) == 1}
+    return [
+        (old, new, _basis(evidence, old == new, _clean(older[old].name) == _clean(newer[new].name)))
+        for old, new, evidence, _, _ in lineage.match_versions(older, newer)
+    ]
 
 
 def _carry_along_links(
@@ -424,32 +396,40 @@ def _carry_along_links(
     stated: list[str],
 ) -> None:
     """Carry the classic counterparts and vertical memberships of the releases whose sources state them
-    (25.5, and any imported workbook) to the other releases along version links."""
-    neighbours: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
+    (25.5, and any imported workbook) to the other releases along version links whose kind keeps the meaning;
+    each carried fact is recorded on the process (:class:`~etomkg.model.Carried`) with the links walked."""
+    neighbours: dict[tuple[str, str], list[tuple[tuple[str, str], VersionLink]]] = defaultdict(list)
     for link in links:
-        neighbours[(link.older_release, link.older_id)].append((link.newer_release, link.newer_id))
-        neighbours[(link.newer_release, link.newer_id)].append((link.older_release, link.older_id))
+        if link.keeps_meaning:
+            neighbours[(link.older_release, link.older_id)].append(((link.newer_release, link.newer_id), link))
+            neighbours[(link.newer_release, link.newer_id)].append(((link.older_release, link.older_id), link))
+    stated_counterparts = set(counterparts)
     for stated_release in stated:
-        _carry_from(by_release, neighbours, counterparts, stated_release, set(stated))
+        _carry_from(by_release, neighbours, counterparts, stated_counterparts, stated_release, set(stated))
 
 
-def _carry_from(by_release, neighbours, counterparts, stated_release: str, stated: set[str]) -> None:
-    for proc in by_release[stated_release].values():
+def _carry_from(by_release, neighbours, counterparts, stated_counterparts, stated_release: str, stated) -> None:
+    for proc in sorted(by_release[stated_release].values(), key=lambda p: natural_key(p.identifier)):
         start = (stated_release, proc.identifier)
-        stack, seen = [start], {start}
-        while stack:
-            node = stack.pop()
-            for nxt in neighbours[node]:
-                if nxt not in seen and nxt[0] not in stated:
-                    seen.add(nxt)
-                    stack.append(nxt)
-        for release, identifier in seen - {start}:
+        paths: dict[tuple[str, str], tuple[VersionLink, ...]] = {start: ()}
+        queue = [start]
+        while queue:  # breadth first: the shortest chain of links
+            node = queue.pop(0)
+            for nxt, link in neighbours[node]:
+                if nxt not in paths and nxt[0] not in stated:
+                    paths[nxt] = (*paths[node], link)
+                    queue.append(nxt)
+        for (release, identifier), path in sorted(paths.items()):
+            if not path:
+                continue
             other = by_release[release][identifier]
-            if start in counterparts and (release, identifier) not in counterparts:
+            if start in stated_counterparts and (release, identifier) not in counterparts:
                 counterparts[(release, identifier)] = counterparts[start]
+                other.carried.append(Carried("classicCounterpart", counterparts[start], *start, path))
             for vertical in proc.verticals:
                 if vertical not in other.verticals:
                     other.verticals.append(vertical)
+                    other.carried.append(Carried("vertical", vertical, *start, path))
 
 
 def _read_deleted(
@@ -609,17 +589,21 @@ def build_content(rows: SourceRows) -> Content:
     stated = _read_verticals(by_release, verticals, rows.verticals)
     counterparts = _mint_classic_elements(by_release, releases)
     _mark_duplicate_names(by_release)
-    links = _link_releases(by_release, releases)
-    _carry_along_links(by_release, links, counterparts, stated)
+    names = {(p.release, p.identifier): p.name for procs in by_release.values() for p in procs.values()}
+    links = lineage.link_releases(by_release, releases, lineage.read_curated(names))
     _classic_structure(by_release)
     deleted = _read_deleted(by_release, rows.deleted, releases, rows.descriptions)
+    domain_releases = [r for r in releases if r != "classic"]
+    links += lineage.replacement_links(deleted, by_release, links, domain_releases)
+    _carry_along_links(by_release, links, counterparts, stated)
     processes = [
         p for release in releases for p in sorted(by_release[release].values(), key=lambda p: natural_key(p.identifier))
     ]
     release_notes = {
         r: [
             "The source of this release does not state vertical memberships; they are carried here along "
-            "version links from the releases whose sources state them (25.5 in the bundled graph)."
+            "version links from the releases whose sources state them (25.5 in the bundled graph); each is marked as an "
+            "etom:CarriedStatement naming the links it was carried along."
         ]
         for r in releases
         if r != "classic" and r not in stated and stated
