@@ -327,8 +327,8 @@ def _version_link(w: _Writer, iris: Iris, link) -> None:
 
 
 def _carried(w: _Writer, iris: Iris, proc: Process) -> None:
-    """Each carried fact as an ``etom:CarriedStatement`` (an ``rdf:Statement``): the triple, where it was
-    stated, and the version links it was carried along."""
+    """Each carried fact as an ``etom:CarriedStatement``: the triple (``etom:carriedSubject``, ``…Predicate``,
+    ``…Object``), where it was stated, and the version links it was carried along."""
     subject = iris.process(proc.release, proc.identifier)
     for fact in proc.carried:
         if fact.fact == "vertical":
@@ -343,9 +343,9 @@ def _carried(w: _Writer, iris: Iris, proc: Process) -> None:
 
 def carried_statement(w: _Writer, iris: Iris, node: str, subject: str, predicate, value, path) -> None:
     w.add(node, _TYPE, _e("CarriedStatement"))
-    w.add(node, RDF + "subject", _n(subject))
-    w.add(node, RDF + "predicate", predicate)
-    w.add(node, RDF + "object", value)
+    w.add(node, _e("carriedSubject").value, _n(subject))
+    w.add(node, _e("carriedPredicate").value, predicate)
+    w.add(node, _e("carriedObject").value, value)
     for link in path:
         w.add(node, _e("carriedAlong").value, _n(version_link_iri(iris, link)))
 

@@ -23,6 +23,21 @@ _ID = re.compile(r"^1(\.\d+)*$")
 _LEVEL_NOTE = re.compile(r"source Level column says (\d+)")
 _RAW_ORIGINAL = re.compile(r"original_id_raw=(.*)$")
 _DELETED_MARK = re.compile(r"\s*[\[(]\s*deleted\s*[\])]\s*", re.I)
+# Spaces that look like a space but are not one (NBSP and friends) and invisible ones; a label that holds them is
+# not found by a query that types the name.
+ODD_SPACES = {"\u00a0": " ", "\u2007": " ", "\u2009": " ", "\u202f": " ", "\u3000": " ", "\u200b": "", "\ufeff": ""}
+_ODD_SPACE = re.compile("[" + "".join(ODD_SPACES) + "]")
+
+
+def normalise_spaces(text: str) -> str:
+    """``"Learning\u00a0Management"`` → ``"Learning Management"``: odd spaces become plain ones."""
+    return _ODD_SPACE.sub(lambda m: ODD_SPACES[m.group(0)], text)
+
+
+def odd_spaces(text: str) -> list[str]:
+    """The odd spaces a text holds, as code points (``["U+00A0"]``)."""
+    return sorted({f"U+{ord(c):04X}" for c in _ODD_SPACE.findall(text)})
+
 
 # 26.0 1.6.1.3.5: SOURCES.md says the source name had a line break that was collapsed.
 _COLLAPSED_LINE_BREAKS = {("26.0", "1.6.1.3.5")}
@@ -106,7 +121,8 @@ def _read_processes(
         (r["release"], r["id"]): r["name"] for r in rows if r["source"] == "DERIVED-L1"
     }
     for row in rows:
-        release, identifier, name = row["release"], row["id"], row["name"]
+        release, identifier, raw_name = row["release"], row["id"], row["name"]
+        name = normalise_spaces(raw_name)
         note = row["note"] or ""
         existing = by_release[release].get(identifier)
         if existing is not None:
@@ -158,6 +174,16 @@ def _read_processes(
                     "PlaceholderOriginalIdentifier",
                     f"The Original Process Identifier column holds '{raw}', which is not a plain identifier.{kept}",
                     raw,
+                )
+            )
+        if name != raw_name:
+            proc.anomalies.append(
+                Anomaly(
+                    "NameWhitespace",
+                    f"The source name contains {', '.join(odd_spaces(raw_name))} (a non-breaking or invisible "
+                    "space); each is replaced here by a plain space (or dropped, if invisible) so that the name can "
+                    "be found as typed. The raw value is the name as published.",
+                    raw_name,
                 )
             )
         if (release, identifier) in _COLLAPSED_LINE_BREAKS or LINE_BREAK_COLLAPSED in note:
@@ -513,7 +539,7 @@ def _read_labels() -> dict[str, str]:
     for path in sorted(content_dir().glob("labels-zh*.csv")):
         for row in _read_csv(path):
             if row["name_zh"].strip():
-                labels[row["name_en"]] = row["name_zh"].strip()
+                labels[normalise_spaces(row["name_en"])] = row["name_zh"].strip()
     return labels
 
 
@@ -521,7 +547,10 @@ def _read_definitions() -> dict[str, tuple[str, str]]:
     path = content_dir() / "definitions.csv"
     if not path.exists():
         return {}
-    return {r["name_en"]: (r["definition_en"].strip(), r["definition_zh"].strip()) for r in _read_csv(path)}
+    return {
+        normalise_spaces(r["name_en"]): (r["definition_en"].strip(), r["definition_zh"].strip())
+        for r in _read_csv(path)
+    }
 
 
 def _read_groupings() -> tuple[list[Layer], list[Vertical]]:

@@ -37,6 +37,7 @@ from .sources import (
     LINE_BREAK_COLLAPSED,
     bundled_rows,
     level_note,
+    odd_spaces,
     placeholder_note,
     unused_identifier_anomaly,
 )
@@ -402,6 +403,9 @@ def _choose_sheets(book, path: Path, release: str | None):
     ignored = [n for n in names if n not in live and n not in deleted[:1] and header_key(n) not in _DOCUMENT_SHEETS]
     if ignored:
         notices.append(f"sheets ignored: {', '.join(ignored)}")
+    front = [n for n in names if header_key(n) in _DOCUMENT_SHEETS]
+    if front:
+        notices.append(f"sheets not read (the document's front matter): {', '.join(front)}")
     found = release_from_text(live[0])
     return live[0], (deleted[0] if deleted else None), found, "sheet name", notices
 
@@ -473,6 +477,7 @@ def _normalise(data: WorkbookData, live, deleted, progress) -> SourceRows:
     by_id: dict[str, dict[str, str]] = {}
     order: list[dict[str, str]] = []
     domain_votes: dict[str, Counter] = defaultdict(Counter)
+    seen_rows: dict[tuple[str, str, str], int] = {}
     total = len(rows) + (len(deleted[1]) if deleted else 0)
     for done, (number, row) in enumerate(rows, 1):
         if progress is not None and done % 250 == 0:
@@ -529,7 +534,21 @@ def _normalise(data: WorkbookData, live, deleted, progress) -> SourceRows:
             _text(_cell(row, columns, "extended")).strip(),
             _text(_cell(row, columns, "issue")).strip(),
         )
+        signature = (identifier, name.strip(), vertical_cell.strip())
+        if signature in seen_rows:
+            release_anomalies.append(
+                Anomaly(
+                    "DuplicateRow",
+                    f"{where} repeats row {seen_rows[signature]} (same identifier, name and vertical group); "
+                    "it adds nothing and is read once.",
+                    " | ".join(signature),
+                )
+            )
+            continue
+        seen_rows[signature] = number
         existing = by_id.get(identifier)
+        if existing is None:
+            _description_defects(out, release, identifier, where, texts[0])
         if existing is not None and existing["name"] == name:
             record = existing  # the same process in another vertical group
         else:
@@ -590,6 +609,23 @@ def _normalise(data: WorkbookData, live, deleted, progress) -> SourceRows:
     return out
 
 
+#: Brief descriptions that only hold a place: "TBA", "TBD", "To be added" …
+_PLACEHOLDER_TEXT = re.compile(r"^\W*(tba|tbd|tbc|to be (added|defined|done|confirmed|completed))\W*$", re.I)
+
+
+def _description_defects(out: SourceRows, release: str, identifier: str, where: str, brief: str) -> None:
+    """A blank or placeholder brief description is a defect of the workbook: recorded, never an error."""
+    if not brief:
+        anomaly = Anomaly("MissingDescription", f"{where}: the Brief description column is blank.")
+    elif _PLACEHOLDER_TEXT.match(brief):
+        anomaly = Anomaly(
+            "PlaceholderDescription", f"{where}: the Brief description is a placeholder ('{brief}'), not a text.", brief
+        )
+    else:
+        return
+    out.process_anomalies.setdefault((release, identifier), []).append(anomaly)
+
+
 def _derive_domains(order: list[dict[str, str]], votes: dict[str, Counter], release: str) -> list[dict[str, str]]:
     """The workbook has no L1 rows: each domain is the common prefix of its L2 identifiers,
     named by the Domain column of those rows (as the bundled DERIVED-L1 rows are)."""
@@ -643,11 +679,29 @@ def _normalise_deleted(data, deleted, out: SourceRows, anomalies, progress, offs
             )
             continue
         vertical = _text(_cell(row, columns, "vertical")).strip()
+        where = f"sheet '{data.deleted_sheet}' row {number}"
         if uid in by_uid:
             item = by_uid[uid]
-            if vertical and vertical not in item["vertical"].split("|"):
+            if not vertical or vertical in item["vertical"].split("|"):
+                anomalies.append(
+                    Anomaly(
+                        "DuplicateRow",
+                        f"{where} repeats the deleted process UID {uid} with no new vertical group; it is read once.",
+                        f"{uid} | {name.strip()} | {vertical}",
+                    )
+                )
+            elif vertical and vertical not in item["vertical"].split("|"):
                 item["vertical"] = "|".join(filter(None, [item["vertical"], vertical]))
             continue
+        if odd := odd_spaces(name):
+            anomalies.append(
+                Anomaly(
+                    "NameWhitespace",
+                    f"{where}: the name of the deleted process UID {uid} contains {', '.join(odd)} (a non-breaking "
+                    "or invisible space), replaced by a plain space.",
+                    name,
+                )
+            )
         level = _text(_cell(row, columns, "level")).strip()
         by_uid[uid] = {
             "name": re.sub(r"\s*[\r\n]+\s*", " ", name),

@@ -258,10 +258,20 @@ def test_every_source_defect_is_recorded_never_a_crash(tmp_path, store_dir, cli)
         _row("1.4.1.2.1.1.1.1.1", "Too Deep"),
         _row("1.4.1.6", ""),
         _row("1.3.3.3 (This Process ID has been deliberately unused!)", "Unused"),
+        _row("1.4.1.2", "Run Alpha"),  # the same row again
+        _row("1.4.1.7", "Learning\u00a0Management"),  # a non-breaking space
+        _row("1.4.1.8", "Placeholder Step", brief="TBA"),
     ]
-    path = write_workbook(tmp_path / "defects.xlsx", rows, live_sheet="eTOM26,5")
+    path = write_workbook(tmp_path / "defects.xlsx", rows, live_sheet="eTOM26,5", extra_sheets=["Pivot"])
     result = cli("import", "gb921", str(path), "--store", str(store_dir))
     assert "anomalies recorded in the graph" in result.stdout
+    # the summary names every kind of defect it met and every sheet it did not read
+    for kind in ("DuplicateRow 1", "NameWhitespace 2", "PlaceholderDescription 1", "DuplicateIdentifier 1"):
+        assert kind in result.stdout
+    assert "sheets ignored: Pivot" in result.stdout
+    assert "sheets not read (the document's front matter): Document Title, Document Notice, Document Overview" in (
+        result.stdout
+    )
     kg = etomkg.open(store=store_dir)
     found = kg.select(
         "SELECT ?id ?kind WHERE { ?s etom:hasAnomaly ?a . ?a etom:anomalyKind ?k . "
@@ -285,7 +295,43 @@ def test_every_source_defect_is_recorded_never_a_crash(tmp_path, store_dir, cli)
     assert alt == [{"alt": "Run Alpha Differently"}]
     name = kg.select('SELECT ?n WHERE { ?p skos:notation "1.4.1.4" ; skos:prefLabel ?n }', release="26.5")
     assert name == [{"n": "Split Name"}]
+    found = kg.select(
+        'SELECT ?id WHERE { ?p skos:prefLabel "Learning Management"@en ; skos:notation ?id }', release="26.5"
+    )
+    assert found == [{"id": "1.4.1.7"}]  # found as typed; the anomaly keeps the name as published
     assert "26.5" in kg.releases and kg.default_release == "26.5"
+
+
+def test_duplicate_rows_blank_descriptions_and_odd_spaces_are_recorded(tmp_path):
+    """Duplicate rows (live and deleted sheet), blank and TBA brief descriptions, non-breaking spaces."""
+    rows = _small_rows() + [
+        _row("1.4.1.2", "Run Alpha"),  # the same row again
+        _row("1.4.1.3", "Learning\u00a0Management"),  # a non-breaking space, as 31 of TM Forum's names have
+        _row("1.4.1.4", "Blank Step", brief=""),
+        _row("1.4.1.5", "Placeholder Step", brief="TBA"),
+        _row("1.4.1.6", "Moved Step", issue="Was an L3 1.4.5.1 in release 26.0."),  # the workbook states a move
+    ]
+    gone = {"name": "Old Step (Deleted)", "uid": 77, "identifier": "1.4.9", "level": 2, "vertical": "Fulfillment"}
+    path = write_workbook(
+        tmp_path / "defects.xlsx", rows, [gone, dict(gone)], live_sheet="eTOM26,5", extra_sheets=["Pivot"]
+    )
+    data, content = _content(path)
+    found = _anomalies(content, "26.5")
+    assert found["DuplicateRow"] == [
+        ("(release)", "1.4.1.2 | Run Alpha | Fulfillment"),
+        ("(release)", "77 | Old Step (Deleted) | Fulfillment"),
+    ]
+    assert found["NameWhitespace"] == [("1.4.1.3", "Learning\u00a0Management")]
+    assert found["MissingDescription"] == [("1.4.1.4", None)] and found["PlaceholderDescription"] == [
+        ("1.4.1.5", "TBA")
+    ]
+    moved = [x for x in content.links if (x.newer_release, x.newer_id) == ("26.5", "1.4.1.6")]
+    assert [(x.older_release, x.older_id, x.kind, x.evidence) for x in moved] == [
+        ("26.0", "1.4.5.1", "moved", ("workbook-statement",))
+    ]
+    assert next(p.name for p in content.processes if (p.release, p.identifier) == ("26.5", "1.4.1.3")) == (
+        "Learning Management"
+    )
 
 
 def test_several_process_sheets_need_release(tmp_path):

@@ -69,6 +69,7 @@ CASES = {
     "misused_replaced_by.ttl": ((), {("misused_replaced_by", "ReplacedButLive", V)}, 1),
     "duplicate_label.ttl": ((), {("duplicate_label", "SameName", V)}, 1),
     "label_whitespace.ttl": ((), {("label_whitespace", "SpacedName", V)}, 1),
+    "label_whitespace_nbsp.ttl": ((), {("label_whitespace", "NbspName", V)}, 1),
     "annotation_whitespace.ttl": ((), {("annotation_whitespace", "SpacedDefinition", W)}, 0),
     "missing_definition.ttl": ((), {("missing_definition", "UndefinedL2", W)}, 0),
     "missing_label.nt": ((), {("missing_label", "NoEnglishName", V)}, 1),
