@@ -240,7 +240,11 @@ def _lineage(kg: KnowledgeGraph, old: Side, new: Side) -> dict[str, tuple[str, s
     if not (old.in_store and new.in_store) or old.release == new.release:
         return {}
     forward = release_sort_key(old.release) < release_sort_key(new.release)
-    rows = kg.select("SELECT ?o ?n ?b WHERE { ?l a etom:VersionLink ; etom:older ?o ; etom:newer ?n ; etom:basis ?b }")
+    # a split, merge or replacement is not the same process: only the links that keep the meaning are followed
+    rows = kg.select(
+        "SELECT ?o ?n ?b WHERE { ?l a etom:VersionLink ; etom:older ?o ; etom:newer ?n ; etom:basis ?b "
+        'FILTER NOT EXISTS { ?l etom:linkKind ?k FILTER(?k IN ("split", "merged", "replaced")) } }'
+    )
     step = {(r["o"] if forward else r["n"]): (r["n"] if forward else r["o"], r["b"]) for r in rows}
     prefix = kg.iris.release(new.release) + "/process/"
     found = {}

@@ -328,7 +328,7 @@ def _version_link(w: _Writer, iris: Iris, link) -> None:
 
 def _carried(w: _Writer, iris: Iris, proc: Process) -> None:
     """Each carried fact as an ``etom:CarriedStatement``: the triple (``etom:carriedSubject``, ``…Predicate``,
-    ``…Object``), where it was stated, and the version links it was carried along."""
+    ``…Object``), the element it was stated on, and the version link it reached this element along."""
     subject = iris.process(proc.release, proc.identifier)
     for fact in proc.carried:
         if fact.fact == "vertical":
@@ -337,7 +337,8 @@ def _carried(w: _Writer, iris: Iris, proc: Process) -> None:
         else:
             predicate, value = _e("classicCounterpart"), _n(iris.process("classic", fact.value))
             node = f"{subject}/carried/classic-counterpart"
-        carried_statement(w, iris, node, subject, predicate, value, fact.path)
+        # the link into this element only: the element across it has its own marker naming the next link
+        carried_statement(w, iris, node, subject, predicate, value, fact.path[-1:])
         w.add(node, _e("carriedFrom").value, _n(iris.process(fact.from_release, fact.from_id)))
 
 

@@ -172,8 +172,11 @@ def match_versions(
 
     def add(old: str, new: str, evidence: tuple[str, ...], kind: str | None = None, reason: str | None = None):
         pairs.append((old, new, evidence, kind, reason))
-        taken_old.add(old)
-        taken_new.add(new)
+        if kind in ("split", "merged"):  # a part of the process: its whole may still continue elsewhere
+            refused.add((old, new))
+        else:
+            taken_old.add(old)
+            taken_new.add(new)
 
     for c in curated:
         if c.decision == "link":

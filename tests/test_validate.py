@@ -70,6 +70,8 @@ CASES = {
     "duplicate_label.ttl": ((), {("duplicate_label", "SameName", V)}, 1),
     "label_whitespace.ttl": ((), {("label_whitespace", "SpacedName", V)}, 1),
     "label_whitespace_nbsp.ttl": ((), {("label_whitespace", "NbspName", V)}, 1),
+    "etom-lin-001.ttl": ((), {("etom-lin-001", "LinkWithoutKind", V)}, 1),
+    "etom-lin-002.ttl": ((), {("etom-lin-002", "ReusedIdentifier", V)}, 1),
     "annotation_whitespace.ttl": ((), {("annotation_whitespace", "SpacedDefinition", W)}, 0),
     "missing_definition.ttl": ((), {("missing_definition", "UndefinedL2", W)}, 0),
     "missing_label.nt": ((), {("missing_label", "NoEnglishName", V)}, 1),
