@@ -18,11 +18,11 @@ from etomkg.bpmn import export_bpmn
 from etomkg.catalog import Catalog
 from etomkg.diagram import end_to_end, neighbourhood
 from etomkg.diagram.data import e2e_flow, e2e_keys, release_flows
-from etomkg.diff import KINDS, release_diff
+from etomkg.diagram.mapmodel import VIEWS, build_map, default_view
+from etomkg.diagram.mapsvg import render_svg
 from etomkg.errors import EtomkgError
-from etomkg.mapmodel import VIEWS, build_map, default_view
-from etomkg.mapsvg import render_svg
-from etomkg.naming import release_key
+from etomkg.iris import release_key
+from etomkg.outputs.diff import KINDS, release_diff
 from etomkg.search import SearchIndex, match_spans
 
 from .graph import served

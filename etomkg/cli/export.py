@@ -8,8 +8,8 @@ import tempfile
 import click
 
 from ..errors import EtomkgError
-from ..export import ExportError, select_lines, serialize_lines
 from ..formats import FORMATS
+from ..outputs.export import ExportError, select_lines, serialize_lines
 from .main import backend_option, extensions_option, main, open_graph, release_option, store_option
 
 EXPORTERS: dict[str, object] = {}  # extra formats (archimate, archi-csv …) register a callable here

@@ -1,7 +1,7 @@
 """Read the bundled sources once and normalise them into the canonical form.
 
 Every anomaly listed in ``data/reference/SOURCES.md`` is handled here, on
-purpose, and recorded as an :class:`~etomkg.model.Anomaly` on the element (or
+purpose, and recorded as an :class:`~etomkg.content.model.Anomaly` on the element (or
 the release) it concerns.
 """
 
@@ -13,10 +13,10 @@ from collections import defaultdict
 from functools import lru_cache
 from pathlib import Path
 
+from ..files import content_dir, reference_dir
+from ..iris import RELEASES, natural_key, release_key, release_sort_key
 from .flows import attach_flows
 from .model import Anomaly, Content, DeletedProcess, Layer, Process, SourceRows, VersionLink, Vertical
-from .naming import RELEASES, natural_key, release_key, release_sort_key
-from .resources import content_dir, reference_dir
 
 _ID = re.compile(r"^1(\.\d+)*$")
 _LEVEL_NOTE = re.compile(r"source Level column says (\d+)")

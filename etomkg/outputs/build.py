@@ -22,10 +22,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from ..formats import FORMATS
+from ..iris import ONTOLOGY_IRI, ONTOLOGY_VERSION
+from ..store import KnowledgeGraph, sources_digest
 from .export import graph_nodes, jsonld_context, jsonld_document, serialize_lines, to_ntriples_lines
-from .formats import FORMATS
-from .naming import ONTOLOGY_IRI, ONTOLOGY_VERSION
-from .store import KnowledgeGraph, sources_digest
 
 RELEASE_FORMATS = ("turtle", "ntriples", "rdfxml", "jsonld")
 ALL_FORMATS = ("turtle", "ntriples", "rdfxml", "trig", "nquads", "jsonld")

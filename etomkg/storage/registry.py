@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from .naming import ETOM, PREFIXES, PROV, RDF, RDFS, VOID, XSD, Iris
+from ..iris import ETOM, PREFIXES, PROV, RDF, RDFS, VOID, XSD, Iris
 
 _TYPE = ox.NamedNode(RDF + "type")
 

@@ -13,9 +13,9 @@ from collections.abc import Iterable
 
 import pyoxigraph as ox
 
-from .errors import EtomkgError
-from .formats import FORMATS, RdfFormatInfo, rdf_format_for
-from .naming import (
+from ..errors import EtomkgError
+from ..formats import FORMATS, RdfFormatInfo, rdf_format_for
+from ..iris import (
     DCTERMS,
     ETOM,
     ONTOLOGY_IRI,
@@ -30,7 +30,7 @@ from .naming import (
     XSD,
     natural_key,
 )
-from .store import KnowledgeGraph
+from ..store import KnowledgeGraph
 
 _RDF_TYPE = RDF + "type"
 _XSD_INT = XSD + "integer"

@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import EtomkgError
+from ..errors import EtomkgError
 
 MB = 1024 * 1024
 

@@ -4,7 +4,7 @@ systems and organisation units mapped to eTOM elements.
 Four input forms, one result. CSV and YAML rows (documented in the README),
 and Turtle or JSON-LD in the project's vocabulary, are all read into
 :class:`Element` records that remember the file and the row or line they came
-from; :mod:`etomkg.extension_check` validates them against one release and
+from; :mod:`etomkg.imports.extension_check` validates them against one release and
 renders the canonical triples.
 
 Identifiers: an operator process is numbered on from its parent, e.g.
@@ -25,10 +25,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .checks import Finding
-from .errors import EtomkgError
+from ..errors import EtomkgError
+from ..iris import DCTERMS, ETOM, RDF, RDFS, SKOS, Iris, slug
+from .findings import Finding
 from .limits import EXTENSION_FILE, check_regular_file
-from .naming import DCTERMS, ETOM, RDF, RDFS, SKOS, Iris, slug
 
 PROCESS_ID = re.compile(r"^1(\.\d+)+$")
 ELEMENT_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
@@ -392,7 +392,7 @@ def _read_yaml(path: Path, text: str, fmt: str, iris: Iris) -> ExtensionDoc:
 
 def _inline_context(text: str, iris: Iris) -> str:
     """Replace a reference to the published context by the context itself (it is never fetched)."""
-    from .export import jsonld_context
+    from ..outputs.export import jsonld_context
 
     published = {iris.context, "https://w3id.org/etomkg/context.jsonld"}
     try:

@@ -14,7 +14,7 @@ adapters) than a small store takes to answer a lookup. Proxies from ``http_proxy
 >>> check_url("http://user:pw@store:7878/query")
 Traceback (most recent call last):
 ...
-etomkg.httpclient.RemoteStoreError: the URL http://store:7878/query carries credentials; put them in an environment variable instead (see --auth-env / ETOMKG_BACKEND_AUTH), never in a URL or on a command line
+etomkg.storage.httpclient.RemoteStoreError: the URL http://store:7878/query carries credentials; put them in an environment variable instead (see --auth-env / ETOMKG_BACKEND_AUTH), never in a URL or on a command line
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from email.message import Message
 from urllib.parse import unquote, urlencode, urljoin, urlsplit, urlunsplit
 
-from .errors import EXIT_INPUT, EXIT_REMOTE, EtomkgError
+from ..errors import EXIT_INPUT, EXIT_REMOTE, EtomkgError
 
 DEFAULT_CONNECT_TIMEOUT = 10.0
 TRANSIENT_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
@@ -164,7 +164,7 @@ class HttpClient:
         connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
         authorization: str | None = None,
     ) -> None:
-        from . import __version__
+        from .. import __version__
 
         self.timeout = timeout
         self.connect_timeout = connect_timeout

@@ -52,9 +52,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from .catalog import LAYER_ORDER, VERTICAL_COUNTERPART, VERTICAL_ORDER, Catalog, Element
-from .errors import EtomkgError
-from .store import KnowledgeGraph
+from ..catalog import LAYER_ORDER, VERTICAL_COUNTERPART, VERTICAL_ORDER, Catalog, Element
+from ..errors import EtomkgError
+from ..store import KnowledgeGraph
 
 VIEWS: tuple[str, ...] = ("classic", "current")
 LANGUAGES: tuple[str, ...] = ("en", "zh")

@@ -11,22 +11,28 @@ from collections.abc import Iterable
 
 import pyoxigraph as ox
 
-from .model import Anomaly, Content, DeletedProcess, Process
-from .naming import (
+from ..files import ontology_dir
+from ..iris import (
     DCTERMS,
-    ETOM,
     ONTOLOGY_IRI,
     OWL,
     PROV,
-    RDF,
     RDFS,
     SKOS,
     VOID,
     XKOS,
-    XSD,
     Iris,
 )
-from .resources import ontology_dir
+from .flows import information_quads, release_flow_quads
+from .model import Anomaly, Content, DeletedProcess, Process
+from .quads import TYPE as _TYPE
+from .quads import QuadWriter as _Writer
+from .quads import boolean as _bool
+from .quads import etom as _e
+from .quads import integer as _int
+from .quads import lit as _lit
+from .quads import node as _n
+from .quads import zh_label
 
 RIGHTS_EN = (
     "eTOM (the Business Process Framework, GB921) is © TM Forum. Process identifiers, names, levels and "
@@ -37,45 +43,6 @@ RIGHTS_ZH = (
     "eTOM（业务流程框架，GB921）版权归 TM Forum 所有。流程编号、名称、层级和结构引自 TM Forum 的出版物"
     "（IPR 模式 RAND），并附此声明；描述和中文标签由 etomkg 项目自行撰写，不含 TM Forum 的原文描述。"
 )
-
-_TYPE = ox.NamedNode(RDF + "type")
-_INT = ox.NamedNode(XSD + "integer")
-_BOOL = ox.NamedNode(XSD + "boolean")
-
-
-def _n(iri: str) -> ox.NamedNode:
-    return ox.NamedNode(iri)
-
-
-def _e(local: str) -> ox.NamedNode:
-    return ox.NamedNode(ETOM + local)
-
-
-def _lit(value: str, lang: str | None = None) -> ox.Literal:
-    return ox.Literal(value, language=lang) if lang else ox.Literal(value)
-
-
-def _int(value: int) -> ox.Literal:
-    return ox.Literal(str(value), datatype=_INT)
-
-
-def _bool(value: bool) -> ox.Literal:
-    return ox.Literal("true" if value else "false", datatype=_BOOL)
-
-
-def zh_label(labels: dict[str, str], name: str) -> str | None:
-    """The Chinese label for an English name, tolerating ``and``/``&`` spelling differences of older listings."""
-    return labels.get(name) or labels.get(name.replace(" and ", " & "))
-
-
-class _Writer:
-    def __init__(self, graph: str) -> None:
-        self.graph = ox.NamedNode(graph)
-        self.quads: list[ox.Quad] = []
-
-    def add(self, s: str, p: str | ox.NamedNode, o: ox.NamedNode | ox.Literal) -> None:
-        pred = p if isinstance(p, ox.NamedNode) else ox.NamedNode(p)
-        self.quads.append(ox.Quad(ox.NamedNode(s), pred, o, self.graph))
 
 
 def ontology_quads() -> list[ox.Quad]:
@@ -99,8 +66,6 @@ def build_quads(content: Content, iris: Iris) -> list[ox.Quad]:
 
 def framework_quads(content: Content, iris: Iris) -> list[ox.Quad]:
     """The framework graph: dataset metadata, sources, levels, layers, verticals and information entities."""
-    from .flows import information_quads  # here, not at the top: flows.py uses this module's writer
-
     w = _Writer(iris.framework_graph)
     ds = iris.dataset
     w.add(ds, _TYPE, _n(VOID + "Dataset"))
@@ -216,8 +181,6 @@ def release_quads(content: Content, iris: Iris, release: str) -> list[ox.Quad]:
             _version_link(w, iris, link)
     for item in deleted:
         _deleted(w, content, iris, item)
-    from .flows import release_flow_quads
-
     return w.quads + release_flow_quads(content, iris, release)
 
 

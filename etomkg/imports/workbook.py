@@ -1,8 +1,8 @@
 """Read TM Forum's GB921 "Business Process Framework Processes in Excel" workbook, safely.
 
 The workbook is normalised into the rows of the bundled reference files
-(:class:`~etomkg.model.SourceRows`), so the one pipeline of
-:mod:`etomkg.sources` builds its release: the same anomaly handling, lineage
+(:class:`~etomkg.content.model.SourceRows`), so the one pipeline of
+:mod:`etomkg.content.sources` builds its release: the same anomaly handling, lineage
 and rendering as the bundled graph. What the rows cannot say (TM Forum's brief
 and extended descriptions, unknown verticals) travels beside them.
 
@@ -28,11 +28,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import EtomkgError
-from .limits import MAX_WORKBOOK_ROWS, MAX_ZIP_MEMBERS, WORKBOOK_FILE, WORKBOOK_UNPACKED, check_regular_file
-from .model import Anomaly, SourceRows
-from .naming import is_release_name, natural_key
-from .sources import (
+from ..content.model import Anomaly, SourceRows
+from ..content.sources import (
     DUPLICATE_NOTE,
     LINE_BREAK_COLLAPSED,
     bundled_rows,
@@ -40,6 +37,9 @@ from .sources import (
     placeholder_note,
     unused_identifier_anomaly,
 )
+from ..errors import EtomkgError
+from ..iris import is_release_name, natural_key
+from .limits import MAX_WORKBOOK_ROWS, MAX_ZIP_MEMBERS, WORKBOOK_FILE, WORKBOOK_UNPACKED, check_regular_file
 
 _ID = re.compile(r"^1(\.\d+)+$")
 _LEADING_ID = re.compile(r"^(1(?:\.\d+)+)\s*\(")  # "1.1.1.22.10 (then 1.3.1.5)" keeps its leading identifier
@@ -293,7 +293,7 @@ def _clean_identifier(value: object) -> str:
 
 
 def _canonical_verticals() -> dict[str, str]:
-    from .sources import _read_groupings
+    from ..content.sources import _read_groupings
 
     _, verticals = _read_groupings()
     return {header_key(v.name): v.name for v in verticals if v.scheme == "current"}

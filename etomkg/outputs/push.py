@@ -29,9 +29,10 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from .backends import SparqlBackend
-from .errors import EtomkgError
-from .httpclient import (
+from ..errors import EtomkgError
+from ..iris import ONTOLOGY_IRI
+from ..storage.backends import SparqlBackend
+from ..storage.httpclient import (
     TRANSIENT_STATUSES,
     HttpClient,
     RemoteStoreError,
@@ -40,8 +41,7 @@ from .httpclient import (
     redacted,
     store_message,
 )
-from .naming import ONTOLOGY_IRI
-from .store import KnowledgeGraph
+from ..store import KnowledgeGraph
 
 DEFAULT_PUSH_TIMEOUT = 600.0
 DEFAULT_RETRIES = 4
@@ -139,7 +139,7 @@ def _push_order(kg: KnowledgeGraph, graphs: list[str]) -> list[str]:
     """Vocabulary first, then the framework, then releases oldest first, then everything else:
     a reader of a half-finished push finds what the later graphs refer to."""
     release_prefix = kg.iris.base + "/release/"
-    from .naming import release_key
+    from ..iris import release_key
 
     def rank(graph: str) -> tuple:
         if graph == ONTOLOGY_IRI:

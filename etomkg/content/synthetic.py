@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
 
-from .naming import natural_key
+from ..iris import natural_key
 from .sources import bundled_rows
 
 #: The live sheet's columns as published (v25.5), in order: canonical name -> header.
@@ -172,7 +172,7 @@ def write_workbook(
     if document_sheets:
         for name, text in (
             ("Document Title", "GB921 Business Process Framework Processes in Excel (test fixture, made-up texts)"),
-            ("Document Notice", "Fixture written by etomkg.fixtures; no TM Forum text."),
+            ("Document Notice", "Fixture written by etomkg.content.synthetic; no TM Forum text."),
             ("Document Overview", "One row per process and vertical group."),
         ):
             sheet = book.create_sheet(name)

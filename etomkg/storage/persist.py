@@ -31,7 +31,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .errors import EtomkgError
+from ..errors import EtomkgError
 
 try:  # advisory locks (POSIX); without them a store still works, without the guards
     import fcntl

@@ -10,7 +10,7 @@ the same model gives the same bytes.
 For example::
 
     import etomkg
-    from etomkg.mapmodel import build_map
+    from etomkg.diagram.mapmodel import build_map
     svg = render_svg(build_map(etomkg.open(), "26.0", root="1.4"))
     svg.startswith("<svg") and 'href="/release/26.0/process/1.4.5"' in svg
     # -> True
@@ -23,8 +23,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape, quoteattr
 
-from .diagram.text import clip, text_width, truncate, wrap, wrap_label
 from .mapmodel import Box, MapModel, Row
+from .text import clip, text_width, truncate, wrap, wrap_label
 
 Link = Callable[[str, str], str]
 

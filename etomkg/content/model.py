@@ -1,6 +1,6 @@
 """The canonical form: every fact of the bundled eTOM content as plain records.
 
-Sources are read and normalised once (``etomkg.sources``); the RDF graph, the
+Sources are read and normalised once (``etomkg.content.sources``); the RDF graph, the
 exports and the checks are all rendered from these records.
 """
 
@@ -181,7 +181,7 @@ class Content:
     definitions: dict[str, tuple[str, str]]  # English name -> (en, zh)
     release_anomalies: dict[str, list[Anomaly]]
     release_notes: dict[str, list[str]]
-    # Data flows (``etomkg.flows``): stated ones and those carried to other releases along version links.
+    # Data flows (``etomkg.content.flows``): stated ones and those carried to other releases along version links.
     information: list[InformationEntity] = field(default_factory=list)
     flows: list[DataFlow] = field(default_factory=list)
     e2e_flows: list[EndToEndFlow] = field(default_factory=list)

@@ -5,7 +5,7 @@ Flows are stated for one release (25.5); :func:`attach_flows` carries each one
 to every other release where both of its processes have a version along the
 version links, and :func:`flow_quads` renders them as RDF.
 
->>> from etomkg.sources import load_content
+>>> from etomkg.content.sources import load_content
 >>> content = load_content()
 >>> flow = next(f for f in content.flows if f.key == "selling-to-order-handling" and f.release == "24.0")
 >>> (flow.producer, flow.consumer, flow.information, flow.carried)
@@ -21,10 +21,18 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .errors import EtomkgError
+from ..errors import EtomkgError
+from ..files import content_dir
+from ..iris import DCTERMS, DOMAIN_RELEASES, PROV, RELEASES, SKOS, Iris, natural_key, release_sort_key
 from .model import Content, DataFlow, EndToEndFlow, FlowStep, InformationEntity, VersionLink
-from .naming import DCTERMS, DOMAIN_RELEASES, PROV, RELEASES, SKOS, Iris, natural_key, release_sort_key
-from .resources import content_dir
+from .quads import TYPE as _TYPE
+from .quads import QuadWriter as _Writer
+from .quads import boolean as _bool
+from .quads import etom as _e
+from .quads import integer as _int
+from .quads import lit as _lit
+from .quads import node as _n
+from .quads import zh_label
 
 _KEY = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _URL = re.compile(r"^https?://[^\s<>\"{}|\\^`]+$")
@@ -246,7 +254,7 @@ def _read_e2e(heads: _Rows, step_rows: _Rows, names, flows: dict[str, DataFlow])
 class Lineage:
     """Versions of one process across releases, walked one version link at a time.
 
-    >>> from etomkg.sources import load_content
+    >>> from etomkg.content.sources import load_content
     >>> Lineage(load_content().links).version("25.5", "1.12.9", "23.5")
     '1.1.9'
     """
@@ -354,8 +362,6 @@ def flow_quads(content: Content, iris: Iris) -> list[ox.Quad]:
 
 def information_quads(content: Content, iris: Iris) -> list[ox.Quad]:
     """The information entities, in the framework graph."""
-    from .graph import _TYPE, _e, _lit, _n, _Writer
-
     source = _n(iris.source("etomkg"))
     w = _Writer(iris.framework_graph)
     scheme = iris.information_scheme
@@ -386,8 +392,6 @@ def information_quads(content: Content, iris: Iris) -> list[ox.Quad]:
 
 def release_flow_quads(content: Content, iris: Iris, release: str) -> list[ox.Quad]:
     """The data flows and end-to-end flows of one release, in its graph."""
-    from .graph import _TYPE, _bool, _e, _int, _lit, _n, _Writer, zh_label
-
     names: dict[tuple[str, str], tuple[str, str]] = {}
     for proc in content.processes:
         if proc.release == release:

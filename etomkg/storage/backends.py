@@ -10,7 +10,7 @@ The remote back end speaks the SPARQL 1.1 Protocol and nothing more:
   embedded store; updates never leave this process), and refused if it has a
   SERVICE clause, which would make the store fetch from elsewhere;
 * the predeclared prefixes become ``PREFIX`` lines and ``etom:sortKey(x)``
-  becomes the same computation in plain SPARQL (see :mod:`etomkg.sparqltext`);
+  becomes the same computation in plain SPARQL (see :mod:`etomkg.storage.sparqltext`);
 * ``release=`` becomes the protocol's ``default-graph-uri`` parameters, with
   every named graph passed as ``named-graph-uri`` so that ``GRAPH ?g`` sees
   what it sees on the embedded store;
@@ -34,8 +34,8 @@ from urllib.parse import urlencode
 
 import pyoxigraph as ox
 
-from .errors import EtomkgError
-from .formats import FORMATS, RESULT_FORMATS
+from ..errors import EtomkgError
+from ..formats import FORMATS, RESULT_FORMATS
 from .httpclient import (
     HttpClient,
     RemoteStoreError,

@@ -1,11 +1,11 @@
 """Imports into a persistent store: TM Forum's GB921 workbook and operators' extensions.
 
-Every import builds the store's next generation (:mod:`etomkg.persist`) and
+Every import builds the store's next generation (:mod:`etomkg.storage.persist`) and
 publishes it only when everything succeeded, so readers see the old or the new
 state and a rejected or failed import leaves the store as it was.
 
 A workbook replaces the rows of its release in the canonical pipeline
-(:mod:`etomkg.sources`); the graphs whose inputs changed — that release, the
+(:mod:`etomkg.content.sources`); the graphs whose inputs changed — that release, the
 lineage of its neighbours, the classic elements its original identifiers
 name — are rendered again and written as differences.
 """
@@ -21,18 +21,18 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .checks import Report, ValidationFailed
-from .errors import EtomkgError
+from ..content.model import Content, SourceRows
+from ..content.render import graph_inputs, render_graph
+from ..content.sources import build_content, bundled_rows
+from ..errors import EtomkgError
+from ..iris import ETOM, PREFIXES, Iris, natural_key
+from ..progress import Progress, Silent
+from ..storage.persist import StoreFolder, Transaction
+from ..storage.registry import ImportInfo, read_digests, read_records, record_quads, remove_record, write_digests
+from ..store import KnowledgeGraph, sources_digest
 from .extension import ExtensionDoc, check_name, default_name, read_extension
 from .extension_check import ReleaseIndex, check, render
-from .graph import graph_inputs, render_graph
-from .model import Content, SourceRows
-from .naming import ETOM, PREFIXES, Iris, natural_key
-from .persist import StoreFolder, Transaction
-from .progress import Progress, Silent
-from .registry import ImportInfo, read_digests, read_records, record_quads, remove_record, write_digests
-from .sources import build_content, bundled_rows
-from .store import KnowledgeGraph, sources_digest
+from .findings import Report, ValidationFailed
 from .workbook import WorkbookData, read_workbook, rows_from_json
 
 COMPACT_AFTER = 100_000  # quads written by one import, beyond which the store is compacted before publishing
@@ -114,7 +114,7 @@ class ImportSummary:
 
 def ensure_store(store_dir: str | Path, progress: Progress | None = None) -> StoreFolder:
     """The store folder, created with the bundled graph on first use."""
-    from .store import open_store
+    from ..store import open_store
 
     folder = StoreFolder(store_dir)
     if folder.manifest() is None:
@@ -258,14 +258,14 @@ def _workbook_counts(summary: ImportSummary, data: WorkbookData, content: Conten
 
 
 def _has_zh(content: Content, name: str) -> bool:
-    from .graph import zh_label
+    from ..content.quads import zh_label
 
     return zh_label(content.labels_zh, name) is not None
 
 
 def _dangling_references(store: ox.Store, iris: Iris, release: str) -> list[str]:
     """Extensions of this release that refer to elements the new release no longer has."""
-    from .registry import extension_graphs
+    from ..storage.registry import extension_graphs
 
     notes = []
     for graph in extension_graphs(store, iris).get(release, []):
@@ -321,7 +321,7 @@ def import_extension(
     name = check_name(name or doc.meta.get("name") or default_name(doc.path))
     release = release or doc.meta.get("release")
     if check_only:
-        from .store import open as open_kg
+        from ..store import open as open_kg
 
         kg = kg or open_kg(store_dir)
         progress.step("checking")
@@ -381,9 +381,9 @@ def import_extension(
 def _run_shapes(report: Report, doc: ExtensionDoc, index, iris: Iris, name: str, mode: str, progress) -> bytes:
     """Render the extension and, unless it is large (see ``SHAPES_AUTO_LIMIT``), run the project's SHACL
     shapes on it; their findings join the report. Returns the rendered N-Quads."""
-    from .checks import SHAPES_AUTO_LIMIT, shared_shapes
     from .extension import _line_index
     from .extension_check import extension_iri
+    from .findings import SHAPES_AUTO_LIMIT, shared_shapes
 
     if mode not in ("auto", "always", "never"):
         raise EtomkgError(f"--shapes {mode!r}: choose auto, always or never")

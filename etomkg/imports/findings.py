@@ -4,7 +4,7 @@ The interface is small on purpose — findings of ``rule, severity, focus,
 message`` (plus how to fix it and where) — so that the project's SHACL
 validator (``etomkg validate``, :mod:`etomkg.validation`) and the import checks
 report alike, and an import runs both: the structural checks of
-:mod:`etomkg.extension_check` first (they know rows and lines and stop at
+:mod:`etomkg.imports.extension_check` first (they know rows and lines and stop at
 nothing), then the shared shapes on the rendered graph (:func:`shared_shapes`).
 """
 
@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 
-from .errors import EXIT_FAILED, EtomkgError
+from ..errors import EXIT_FAILED, EtomkgError
 
 SEVERITIES = ("violation", "warning", "info")
 
@@ -117,7 +117,7 @@ def shared_shapes(nquads: bytes, release: str, base: str, locate=None, file: str
 
     import pyoxigraph as ox
 
-    from .validation import validate
+    from ..validation import validate
 
     triples = [ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(nquads, format=ox.RdfFormat.N_QUADS)]
     fd, path = tempfile.mkstemp(suffix=".nt", prefix="etomkg-extension-")

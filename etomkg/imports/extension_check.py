@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from .checks import Finding, Report
+from ..iris import ETOM, PREFIXES, RDF, SKOS, XKOS, XSD, Iris
 from .extension import ELEMENT_KEY, KINDS, PROCESS_ID, Element, ExtensionDoc, _line_index
-from .naming import ETOM, PREFIXES, RDF, SKOS, XKOS, XSD, Iris
+from .findings import Finding, Report
 
 _TYPE = RDF + "type"
 
@@ -30,7 +30,7 @@ class ReleaseIndex:
 
     @classmethod
     def from_store(cls, store: ox.Store, iris: Iris, release: str) -> ReleaseIndex:
-        from .naming import ONTOLOGY_IRI, PREFIXES
+        from ..iris import ONTOLOGY_IRI, PREFIXES
 
         rows = store.query(
             "SELECT ?p ?id WHERE { ?p a etom:ProcessElement ; skos:notation ?id }",

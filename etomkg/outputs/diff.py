@@ -26,9 +26,9 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .errors import EtomkgError
-from .naming import natural_key, release_sort_key
-from .store import KnowledgeGraph
+from ..errors import EtomkgError
+from ..iris import natural_key, release_sort_key
+from ..store import KnowledgeGraph
 
 KINDS = ("added", "removed", "renumbered", "renamed", "moved", "verticals")
 TITLES = {
@@ -218,8 +218,8 @@ def release_side(kg: KnowledgeGraph, release: str) -> Side:
 
 def workbook_side(path: str | Path, release: str | None = None) -> Side:
     """The processes of a GB921 workbook, built by the same pipeline as an import (nothing is stored)."""
-    from .sources import build_content, bundled_rows
-    from .workbook import read_workbook
+    from ..content.sources import build_content, bundled_rows
+    from ..imports.workbook import read_workbook
 
     data = read_workbook(path, release)
     content = build_content(bundled_rows().replace_release(data.rows, data.release))
@@ -257,8 +257,8 @@ def _lineage(kg: KnowledgeGraph, old: Side, new: Side) -> dict[str, tuple[str, s
 
 def match(old: Side, new: Side, lineage: dict[str, tuple[str, str]] | None = None) -> dict[str, tuple[str, str]]:
     """old identifier -> (new identifier, basis)."""
-    from .model import Process
-    from .sources import match_versions
+    from ..content.model import Process
+    from ..content.sources import match_versions
 
     pairs: dict[str, tuple[str, str]] = {}
     taken: set[str] = set()
