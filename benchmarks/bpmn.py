@@ -17,8 +17,8 @@ import etomkg
 from etomkg import queries
 from etomkg.bpmn import export_bpmn
 from etomkg.diagram.data import release_flows
-from etomkg.export import select_lines, serialize_lines
 from etomkg.formats import rdf_format_for
+from etomkg.outputs.export import select_lines, serialize_lines
 
 BUDGET_SECONDS = 2.0
 

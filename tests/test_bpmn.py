@@ -17,7 +17,7 @@ import pytest
 from lxml import etree
 
 from etomkg import queries
-from etomkg.naming import LATEST_RELEASE
+from etomkg.iris import LATEST_RELEASE
 
 ROOT = Path(__file__).resolve().parents[1]
 XSD = ROOT / "tests" / "data" / "bpmn" / "xsd" / "BPMN20.xsd"

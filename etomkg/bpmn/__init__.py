@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from ..diagram.data import DiagramError, ReleaseFlows, e2e_flow, layer_names, release_flows
 from ..errors import EtomkgError
-from ..naming import natural_key
+from ..iris import natural_key
 from . import model
 from .writer import write
 
