@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from .atomic import write_file
 from .errors import EtomkgError
 from .files import source_files
 from .iris import LATEST_RELEASE, ONTOLOGY_IRI, PREFIXES, RELEASES, Iris, configured_base, release_sort_key
@@ -75,10 +76,7 @@ def bundled_nquads_path(base: str | None = None) -> Path:
     path = cache_dir() / f"etomkg-{sources_digest(base)}.nq"
     if not path.exists():
         data = ox.serialize(bundled_quads(base), format=ox.RdfFormat.N_QUADS)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)  # atomic: concurrent builders never see half a file
+        write_file(path, data)  # atomic: concurrent builders never see half a file
     return path
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import click
 
 from .. import diagram
+from ..atomic import write_file
 from ..errors import EtomkgError
-from .export import write_atomically
 from .main import backend_option, main, open_graph, release_option, store_option
 
 
@@ -58,5 +58,5 @@ def diagram_command(
     if output in (None, "-"):
         click.echo(data, nl=False)  # bytes go to the binary stream as they are
     else:
-        write_atomically(output, data)
+        write_file(output, data)
         click.echo(f"wrote {output} ({len(data)} bytes)", err=True)

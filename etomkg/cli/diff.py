@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
+from ..atomic import write_file
 from ..errors import EXIT_FAILED
-from .export import write_atomically
 from .main import backend_option, main, open_graph, store_option
 
 
@@ -46,7 +46,7 @@ def diff_command(
     if output == "-":
         click.echo(text, nl=False)
     else:
-        write_atomically(output, text.encode("utf-8"))
+        write_file(output, text.encode("utf-8"))
         click.echo(f"wrote {output}: " + ", ".join(f"{k} {n}" for k, n in result.counts().items()), err=True)
     if fail_on_changes and any(result.counts().values()):
         raise SystemExit(EXIT_FAILED)

@@ -2,51 +2,14 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
-
 import click
 
-from ..errors import EtomkgError
+from ..atomic import write_file, write_files
 from ..formats import FORMATS
 from ..outputs.export import ExportError, select_lines, serialize_lines
 from .main import backend_option, extensions_option, main, open_graph, release_option, store_option
 
 EXPORTERS: dict[str, object] = {}  # extra formats (archimate, archi-csv …) register a callable here
-
-
-def write_atomically(path: str, data: bytes) -> None:
-    """Write all or nothing: a failed export never leaves a partial file behind."""
-    write_files_atomically({path: data})
-
-
-def write_files_atomically(files: dict[str, bytes]) -> None:
-    """Write several files all or nothing: every file goes to a temporary name first, then all are renamed."""
-    staged: list[tuple[str, str]] = []
-    try:
-        for path, data in files.items():
-            folder = os.path.dirname(os.path.abspath(path))
-            try:
-                fd, tmp = tempfile.mkstemp(dir=folder, suffix=".part")
-            except OSError as exc:
-                raise EtomkgError(f"cannot write {path}: {exc.strerror} ({folder}); check the -o path") from exc
-            staged.append((tmp, path))
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; an export is an ordinary file
-        for tmp, path in staged:
-            os.replace(tmp, path)
-    except BaseException:
-        for tmp, _ in staged:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def _archimate(kg, *, release, root, max_level, output, lang=None, element_type=None, views=None) -> bytes:
@@ -74,7 +37,7 @@ def _archi_csv(kg, *, release, root, max_level, output, lang=None, element_type=
         kg, release=release, root=root, max_level=max_level, languages=lang, element_type=element_type
     )
     paths = csv_paths(output)
-    write_files_atomically({paths[kind]: data for kind, data in files.items()})
+    write_files({paths[kind]: data for kind, data in files.items()})
     for kind in files:
         click.echo(f"wrote {paths[kind]} ({len(files[kind])} bytes)", err=True)
 
@@ -149,5 +112,5 @@ def export_command(
     if output == "-":
         click.get_binary_stream("stdout").write(data)
     else:
-        write_atomically(output, data)
+        write_file(output, data)
         click.echo(f"wrote {output} ({len(data)} bytes)", err=True)

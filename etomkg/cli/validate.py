@@ -71,9 +71,9 @@ def validate_command(
     if output == "-":
         click.echo(text, nl=False)
     else:
-        from .export import write_atomically
+        from ..atomic import write_file
 
-        write_atomically(output, text.encode("utf-8"))
+        write_file(output, text.encode("utf-8"))
         click.echo(f"wrote {output}: {len(report.failing(fail_on))} result(s) at or above {fail_on}", err=True)
     for rule_id, why in sorted(report.skipped.items()):
         if reason and fmt != "text":
