@@ -7,7 +7,7 @@ import json
 import click
 
 from ..errors import EtomkgError
-from ..outputs.tables import render_rows
+from ..outputs.tables import OUTPUT_FORMATS, render_rows
 from ..queries.flows import flow_rows
 from .main import backend_option, main, open_graph, release_option, store_option
 
@@ -20,7 +20,7 @@ DETAIL_COLUMNS = ["key", "inferred", "evidence", "source"]
 @click.option("--process", "-p", default=None, help="Only the flows this process produces or consumes, e.g. 1.4.5.")
 @click.option("--descendants", is_flag=True, help="With --process: also the flows of its sub-processes (1.4.5.x).")
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True, help="Language of names.")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]), default="table", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(OUTPUT_FORMATS), default="table", show_default=True)
 @click.option("--details", is_flag=True, help="Add the flow key, whether it is inferred, the evidence and its source.")
 @store_option
 @backend_option

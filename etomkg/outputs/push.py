@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from ..errors import EtomkgError
+from ..formats import FORMATS
 from ..iris import ONTOLOGY_IRI
 from ..storage.backends import SparqlBackend
 from ..storage.httpclient import (
@@ -291,7 +292,7 @@ def _put(
                 what=what,
                 params=params,
                 data=body,
-                headers={"Content-Type": "application/n-triples"},
+                headers={"Content-Type": FORMATS["ntriples"].media_type},
             )
             if response.status_code not in TRANSIENT_STATUSES:
                 raise_for_status(response, what)
