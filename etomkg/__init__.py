@@ -11,9 +11,14 @@
 
 from __future__ import annotations
 
-__version__ = "1.0.0"
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("etomkg")  # the one version source is pyproject.toml
+except PackageNotFoundError:  # a source checkout that was never installed
+    __version__ = "0+unknown"
 
 from .iris import LATEST_RELEASE, RELEASES, natural_key
-from .store import KnowledgeGraph, UnknownReleaseError, open  # noqa: A004
+from .store import KnowledgeGraph, UnknownReleaseError, open
 
 __all__ = ["KnowledgeGraph", "UnknownReleaseError", "open", "natural_key", "RELEASES", "LATEST_RELEASE", "__version__"]

@@ -246,7 +246,7 @@ class KnowledgeGraph:
         """Quads of the given named graphs (all when omitted), in canonical order."""
         return quads_from_lines(self.nquads_lines(graphs))
 
-    def quads_for_pattern(self, subject=None, predicate=None, object=None, graph_name=None) -> Iterable[ox.Quad]:  # noqa: A002
+    def quads_for_pattern(self, subject=None, predicate=None, object=None, graph_name=None) -> Iterable[ox.Quad]:
         """Quads matching a pattern, on either back end (see ``pyoxigraph.Store.quads_for_pattern``)."""
         return self.backend.quads_for_pattern(subject, predicate, object, graph_name)
 
@@ -316,7 +316,7 @@ def open_cached(*, base: str | None = None) -> KnowledgeGraph:
     return KnowledgeGraph(ox.Store.read_only(str(bundled_store_path(base))), base)
 
 
-def open(  # noqa: A001
+def open(
     store: str | os.PathLike | None = None, *, base: str | None = None, backend: str | None = None
 ) -> KnowledgeGraph:
     """Open the eTOM knowledge graph, ready to query.

@@ -150,7 +150,7 @@ class OxigraphServer:
         args = [str(OXIGRAPH_BIN), "serve", "--bind", f"127.0.0.1:{self.port}", *options]
         if location is not None:
             args += ["--location", str(location)]
-        self.log = open(os.devnull, "wb")  # noqa: SIM115
+        self.log = open(os.devnull, "wb")
         self.process = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT)
         self._wait()
 

@@ -158,7 +158,7 @@ class _FileBody:
     """A file read in chunks, reporting progress; ``len()`` lets requests send a Content-Length."""
 
     def __init__(self, path: str, size: int, on_read: Callable[[int], None]) -> None:
-        self._handle = open(path, "rb")  # noqa: SIM115 - closed by the caller after the request
+        self._handle = open(path, "rb")
         self._size = size
         self._on_read = on_read
 
