@@ -16,7 +16,14 @@ from .main import backend_option, main, open_graph, store_option
 @click.option(
     "--release", "-r", default=None, help="Release of a workbook given as OLD or NEW (default: its sheet name)."
 )
-@click.option("-o", "--output", default="-", show_default=True, help="Output file (- for stdout).")
+@click.option(
+    "-o",
+    "--output",
+    default="-",
+    show_default=True,
+    metavar="FILE",
+    help="Output file (- for stdout); folders are created.",
+)
 @click.option("--fail-on-changes", is_flag=True, help="Exit 1 when anything changed (for CI).")
 @store_option
 @backend_option

@@ -5,11 +5,35 @@ from __future__ import annotations
 import click
 
 from ..atomic import write_file, write_files
-from ..formats import FORMATS
+from ..formats import FORMATS, UnknownFormatError, rdf_format_for
 from ..outputs.export import ExportError, select_lines, serialize_lines
 from .main import backend_option, extensions_option, main, open_graph, release_option, store_option
 
 EXPORTERS: dict[str, object] = {}  # extra formats (archimate, archi-csv …) register a callable here
+
+
+class ExportFormat(click.Choice):
+    """The RDF formats of :data:`~etomkg.formats.FORMATS` and the registered exporters, read when asked
+    (so an exporter registered later is a choice too); RDF aliases such as ``ttl`` are accepted."""
+
+    def __init__(self) -> None:
+        super().__init__([])
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        return (*FORMATS, *EXPORTERS)
+
+    @choices.setter
+    def choices(self, value) -> None:  # Choice.__init__ assigns; the live list above wins
+        pass
+
+    def convert(self, value, param, ctx):
+        if value in EXPORTERS:
+            return value
+        try:
+            return rdf_format_for(value).name
+        except UnknownFormatError:
+            return super().convert(value, param, ctx)
 
 
 def _archimate(kg, *, release, root, max_level, output, lang=None, element_type=None, views=None) -> bytes:
@@ -50,17 +74,28 @@ EXPORTERS["archi-csv"] = _archi_csv
 @click.option(
     "--format",
     "fmt",
+    type=ExportFormat(),
     default="turtle",
     show_default=True,
-    help=f"One of: {', '.join(FORMATS)}, archimate (exchange XML), archi-csv (-o PREFIX).",
+    help="An RDF format, archimate (Open Group exchange XML) or archi-csv (Archi's CSV import; -o names the prefix).",
 )
 @release_option
-@click.option("--root", default=None, help="Export only this process and its descendants, e.g. 1.4.5.")
+@click.option("--root", default=None, metavar="ID", help="Export only this process and its descendants, e.g. 1.4.5.")
 @click.option("--max-level", type=int, default=None, help="Deepest level to include (0-7).")
 @click.option("--all-releases", is_flag=True, help="Every release together (named graphs where the format keeps them).")
-@click.option("-o", "--output", default="-", show_default=True, help="Output file (- for stdout).")
 @click.option(
-    "--lang", default=None, help="archimate, archi-csv: languages of names and documentation, e.g. en,zh (default)."
+    "-o",
+    "--output",
+    default="-",
+    show_default=True,
+    metavar="FILE",
+    help="Output file (- for stdout); folders are created.",
+)
+@click.option(
+    "--lang",
+    default=None,
+    metavar="LANGS",
+    help="archimate, archi-csv: languages of names and documentation: en, zh or en,zh  [default: en,zh]",
 )
 @click.option(
     "--element-type",
@@ -86,7 +121,14 @@ def export_command(
     store_dir: str | None,
     backend_url: str | None,
 ) -> None:
-    """Export one release, a subtree of it, or everything, in an RDF format or for EA tools (ArchiMate)."""
+    """Export one release, a subtree of it, or everything, in an RDF format or for EA tools (ArchiMate).
+
+    \b
+    Examples:
+      etomkg export --format jsonld --release 25.5 --root 1.4.5 -o activation.jsonld
+      etomkg export --format nquads --all-releases -o out/etom.nq
+      etomkg export --format archimate --release 26.0 -o etom-26.0.xml
+    """
     extra = {k: v for k, v in {"lang": lang, "element_type": element_type, "views": views}.items() if v is not None}
     if fmt in EXPORTERS:
         if all_releases:
@@ -102,9 +144,7 @@ def export_command(
             options = ", ".join("--" + k.replace("_", "-") for k in extra)
             raise ExportError(f"{options}: only for --format archimate or archi-csv, not {fmt}")
         kg = open_graph(store_dir, backend_url)
-        from ..formats import rdf_format_for
-
-        info = rdf_format_for(fmt)
+        info = FORMATS[fmt]
         lines = select_lines(
             kg, release="all" if all_releases else release, root=root, max_level=max_level, extensions=extensions
         )

@@ -17,7 +17,9 @@ DETAIL_COLUMNS = ["key", "inferred", "evidence", "source"]
 
 @main.command("flows")
 @release_option
-@click.option("--process", "-p", default=None, help="Only the flows this process produces or consumes, e.g. 1.4.5.")
+@click.option(
+    "--process", default=None, metavar="ID", help="Only the flows this process produces or consumes, e.g. 1.4.5."
+)
 @click.option("--descendants", is_flag=True, help="With --process: also the flows of its sub-processes (1.4.5.x).")
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True, help="Language of names.")
 @click.option("--format", "fmt", type=click.Choice(OUTPUT_FORMATS), default="table", show_default=True)

@@ -29,7 +29,9 @@ from .main import backend_option, main, open_graph, release_option, store_option
     metavar="URL",
     help="Prefix of the boxes' links, e.g. http://localhost:8000 (default: site-relative /release/R/process/ID).",
 )
-@click.option("--output", "-o", default="-", metavar="FILE", help="Write the SVG here (default: stdout).")
+@click.option(
+    "--output", "-o", default="-", metavar="FILE", help="Write the SVG here (default: stdout); folders are created."
+)
 @store_option
 @backend_option
 def map_command(release, view, lang, root, link_base, output, store_dir, backend_url) -> None:

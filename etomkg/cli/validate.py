@@ -28,7 +28,8 @@ _FORMATS = ("text", "json", "junit", "sarif")
 @click.option("--limit", type=int, default=20, show_default=True, help="Results listed per rule in text (0: all).")
 @click.option("--engine", type=click.Choice(["fast", "pyshacl"]), default="fast", show_default=True,
               help="fast: pySHACL for Core shapes + pyoxigraph for SPARQL constraints; pyshacl: plain pySHACL (slow).")  # fmt: skip
-@click.option("-o", "--output", default="-", show_default=True, help="Write the report to a file (- for stdout).")
+@click.option("-o", "--output", default="-", show_default=True, metavar="FILE",
+              help="Write the report to a file (- for stdout); folders are created.")  # fmt: skip
 @click.option("--list-rules", is_flag=True, help="Print the rule table (Markdown) and exit.")
 @store_option
 @backend_option
