@@ -11,14 +11,8 @@
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("etomkg")  # the one version source is pyproject.toml
-except PackageNotFoundError:  # a source checkout that was never installed
-    __version__ = "0+unknown"
-
 from .iris import LATEST_RELEASE, RELEASES, natural_key
 from .store import KnowledgeGraph, UnknownReleaseError, open
+from .version import __version__
 
 __all__ = ["KnowledgeGraph", "UnknownReleaseError", "open", "natural_key", "RELEASES", "LATEST_RELEASE", "__version__"]

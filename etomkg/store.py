@@ -355,7 +355,7 @@ def initialise_store(tx, base: str) -> None:
 
 
 def _version() -> str:
-    from . import __version__
+    from .version import __version__
 
     return __version__
 

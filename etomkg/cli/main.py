@@ -7,9 +7,9 @@ import sys
 
 import click
 
-from .. import __version__
 from ..errors import EXIT_INPUT, EtomkgError
 from ..store import KnowledgeGraph
+from ..version import __version__
 
 
 class _Group(click.Group):

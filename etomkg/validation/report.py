@@ -12,9 +12,9 @@ import os
 import re
 from xml.etree import ElementTree as ET
 
-from .. import __version__
 from ..files import ontology_dir, reference_dir
 from ..iris import natural_key
+from ..version import __version__
 from . import Finding, Report
 from .rules import SEVERITY_RANK, Rule
 
