@@ -12,7 +12,7 @@ from .main import backend_option, main, open_graph, release_option, store_option
 
 @main.command("diagram")
 @click.option("--process", default=None, metavar="ID", help="Draw this process's neighbourhood, e.g. 1.4.5.")
-@click.option("--e2e", "e2e", default=None, help="Draw this end-to-end flow, e.g. order-to-payment.")
+@click.option("--e2e", "e2e", default=None, metavar="KEY", help="Draw this end-to-end flow, e.g. order-to-payment.")
 @click.option("--all-examples", is_flag=True, help="Write every example diagram into the folder given by -o.")
 @release_option
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True, help="Language of the text.")

@@ -14,7 +14,11 @@ from .main import backend_option, main, open_graph, store_option
 @click.argument("new")
 @click.option("--format", "fmt", type=click.Choice(["markdown", "csv", "json"]), default="markdown", show_default=True)
 @click.option(
-    "--release", "-r", default=None, help="Release of a workbook given as OLD or NEW (default: its sheet name)."
+    "--release",
+    "-r",
+    default=None,
+    metavar="RELEASE",
+    help="Release of a workbook given as OLD or NEW (default: its sheet name).",
 )
 @click.option(
     "-o",

@@ -14,7 +14,13 @@ _FORMATS = ("text", "json", "junit", "sarif")
 
 @main.command("validate")
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
-@click.option("--release", "-r", default=None, help="Only this release, e.g. 25.5 or classic (default: every release).")
+@click.option(
+    "--release",
+    "-r",
+    default=None,
+    metavar="RELEASE",
+    help="Only this release, e.g. 25.5 or classic (default: every release).",
+)
 @click.option("--format", "fmt", type=click.Choice(_FORMATS), default="text", show_default=True,
               help="text for people, json, junit (CI dashboards), sarif (code scanning).")  # fmt: skip
 @click.option("--fail-on", type=click.Choice(["violation", "warning", "info"]), default="violation",
