@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -295,19 +296,20 @@ def bundled_store_path(base: str | None = None) -> Path:
     path = cache_dir() / f"etomkg-{sources_digest(base)}.store"
     if not path.exists():
         tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=path.name + ".tmp"))
-        builder = ox.Store(str(tmp))
-        builder.bulk_load(path=str(bundled_nquads_path(base)), format=ox.RdfFormat.N_QUADS)
-        builder.flush()
-        builder.optimize()
-        del builder
         try:
+            builder = ox.Store(str(tmp))
+            builder.bulk_load(path=str(bundled_nquads_path(base)), format=ox.RdfFormat.N_QUADS)
+            builder.flush()
+            builder.optimize()
+            del builder
             os.rename(tmp, path)  # atomic: readers see no store or a whole one
         except OSError:
-            if not path.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+            if not path.exists():  # else another process finished first
                 raise
-            import shutil
-
-            shutil.rmtree(tmp, ignore_errors=True)  # another process finished first
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)  # never a half-built folder left behind
+            raise
     return path
 
 
