@@ -10,8 +10,8 @@ from collections import Counter, defaultdict
 import pytest
 
 from etomkg import queries
-from etomkg.lineage import LineageContentError, curated_path, read_curated, similar_names
-from etomkg.sources import load_content
+from etomkg.content.lineage import LineageContentError, curated_path, read_curated, similar_names
+from etomkg.content.sources import load_content
 
 LINKS = """SELECT ?older ?oid ?newer ?nid ?kind ?evidence WHERE {
   ?l a etom:VersionLink ; etom:linkKind ?kind ; etom:linkEvidence ?evidence ;

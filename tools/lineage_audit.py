@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from difflib import SequenceMatcher
 
-from etomkg.sources import load_content
+from etomkg.content.sources import load_content
 
 EXAMPLES = [  # (older release, older id, newer release, newer id, should be linked?)
     ("23.5", "1.3.10.4", "24.0", "1.3.10.4", False),
