@@ -638,6 +638,16 @@ def build_content(rows: SourceRows) -> Content:
         if r != "classic" and r not in stated and stated
     }
     release_anomalies = {r: list(a) for r, a in rows.release_anomalies.items() if r in by_release}
+    for row in rows.deleted:  # the deleted sheet's names: odd spaces are cleaned with the rest of the name
+        if row["release"] in by_release and (odd := odd_spaces(row["name"])):
+            release_anomalies.setdefault(row["release"], []).append(
+                Anomaly(
+                    "NameWhitespace",
+                    f"The deleted process UID {row['uid']} has a name with {', '.join(odd)} (a non-breaking or "
+                    "invisible space), replaced by a plain space.",
+                    row["name"],
+                )
+            )
     labels, definitions = _read_labels(), _read_definitions()
     if rows.sources:
         _keep_our_words(processes, set(rows.sources), labels, definitions)

@@ -34,7 +34,6 @@ from ..content.sources import (
     LINE_BREAK_COLLAPSED,
     bundled_rows,
     level_note,
-    odd_spaces,
     placeholder_note,
     unused_identifier_anomaly,
 )
@@ -693,15 +692,6 @@ def _normalise_deleted(data, deleted, out: SourceRows, anomalies, progress, offs
             elif vertical and vertical not in item["vertical"].split("|"):
                 item["vertical"] = "|".join(filter(None, [item["vertical"], vertical]))
             continue
-        if odd := odd_spaces(name):
-            anomalies.append(
-                Anomaly(
-                    "NameWhitespace",
-                    f"{where}: the name of the deleted process UID {uid} contains {', '.join(odd)} (a non-breaking "
-                    "or invisible space), replaced by a plain space.",
-                    name,
-                )
-            )
         level = _text(_cell(row, columns, "level")).strip()
         by_uid[uid] = {
             "name": re.sub(r"\s*[\r\n]+\s*", " ", name),
