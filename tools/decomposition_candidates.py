@@ -29,8 +29,10 @@ CUES = re.compile(
     re.I,
 )
 _IDENTIFIER = re.compile(r"Process Identifier:\s*(1(?:\.\d+)+)")
-_NOISE = re.compile(r"©\s*TM Forum|^\s*GB921 \w+ Process Decompositions|Hierarchy Level:|Brief Description:|"
-                    r"Extended Description:|^\s*Explanatory:|^\s*Mandatory:|^\s*Optional:|^\s*Interactions:")
+_NOISE = re.compile(
+    r"©\s*TM Forum|^\s*GB921 \w+ Process Decompositions|Hierarchy Level:|Brief Description:|"
+    r"Extended Description:|^\s*Explanatory:|^\s*Mandatory:|^\s*Optional:|^\s*Interactions:"
+)
 
 
 def sections(path: Path) -> dict[str, tuple[str, str]]:
