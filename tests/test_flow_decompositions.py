@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from etomkg.flows import flows_dir
+from etomkg.content.flows import flows_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCUMENTS = {
