@@ -84,7 +84,9 @@ def sections(shared_dir) -> dict[tuple[str, str], str]:
             if (m := re.search(r"Process Identifier:\s*(1(?:\.\d+)+)", line))
         ]
         for n, (i, identifier) in enumerate(heads):
-            end = heads[n + 1][0] if n + 1 < len(heads) else len(lines)
+            end = heads[n + 1][0] - 1 if n + 1 < len(heads) else len(lines)
+            while n + 1 < len(heads) and end > i and not lines[end].strip():
+                end -= 1  # stop above the next section's name line
             result[(document, identifier)] = re.sub(r"\s+", " ", " ".join(lines[i + 1 : end])).lower()
     return result
 
@@ -118,8 +120,9 @@ def test_every_statement_is_classified_with_a_flow_or_a_reason(statements, names
         if row["classification"] == "interaction":
             assert not row["reason"], row
             ends = {row["producer_id"], row["consumer_id"]}
-            # the flow joins the section's process (or an ancestor) and the named one (or an ancestor)
-            assert any(_within(row["section"], e) for e in ends) and any(_within(row["named_id"], e) for e in ends), row
+            # the flow joins the section's process (or an ancestor) and the named one (or a relative in its tree)
+            assert any(_within(row["section"], e) for e in ends), row
+            assert any(_within(row["named_id"], e) or _within(e, row["named_id"]) for e in ends), row
             flow = flows[row["flow"]]
             assert (_l2(flow["producer_id"]), _l2(flow["consumer_id"])) == (
                 _l2(row["producer_id"]),
