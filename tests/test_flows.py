@@ -232,7 +232,9 @@ def test_flows_of_a_process(cli):
     rows = json.loads(cli("flows", "--process", "1.4.5", "--format", "json").output)
     assert [(r["producer_id"], r["consumer_id"], r["information"]) for r in rows] == [
         ("1.3.3", "1.4.5", "Service order"),
+        ("1.4.1.8", "1.4.5", "Test results"),  # from the 24.0 service decomposition text
         ("1.4.5", "1.3.3", "Order completion notice"),
+        ("1.4.5", "1.4.4.1", "Inventory instance record"),
         ("1.4.5", "1.5.5", "Resource order"),
         ("1.4.15", "1.4.5", "Service specification"),  # natural order: 1.4.15 after 1.4.5
         ("1.5.5", "1.4.5", "Order completion notice"),
