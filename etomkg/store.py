@@ -25,7 +25,8 @@ from .errors import EtomkgError
 from .naming import LATEST_RELEASE, ONTOLOGY_IRI, PREFIXES, RELEASES, Iris, configured_base, release_sort_key
 from .resources import source_files
 
-_CODE_FILES = ("sources.py", "graph.py", "naming.py", "model.py", "flows.py")
+_CODE_FILES = ("sources.py", "graph.py", "naming.py", "model.py", "flows.py", "oda/model.py", "oda/resolve.py",
+               "oda/rdf.py", "oda/tables.py")  # fmt: skip
 
 
 class UnknownReleaseError(EtomkgError, ValueError):
