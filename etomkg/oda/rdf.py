@@ -233,6 +233,7 @@ def component_quads(
         node = ids.reference(c, index)
         w.add(iri, _e("hasProcessReference").value, _n(node))
         w.add(node, _TYPE, _e("ProcessReference"))
+        w.add(node, RDFS + "label", _lit(f"{c}: {ref.text}", "en"))
         w.add(node, _e("referenceText").value, _lit(ref.text))
         w.add(node, _e("citedIdentifier").value, _lit(ref.identifier))
         w.add(node, _e("citedName").value, _lit(ref.name))
@@ -261,6 +262,7 @@ def component_quads(
         w.add(iri, _e("hasApiUsage").value, _n(node))
         w.add(iri, _e("exposesApi" if use.direction == "exposed" else "dependsOnApi").value, _n(api))
         w.add(node, _TYPE, _e("ApiUsage"))
+        w.add(node, RDFS + "label", _lit(f"{c}: {use.function} {use.direction} {use.api}", "en"))
         w.add(node, _e("usedApi").value, _n(api))
         w.add(node, _e("usageDirection").value, _lit(use.direction))
         w.add(node, _e("componentFunction").value, _lit(use.function))
@@ -278,8 +280,11 @@ def component_quads(
                 w,
                 iris,
                 node,
-                Anomaly(UNKNOWN_API, f"{use.api} is not in the Open API index of the source; kept by identifier only.",
-                        use.api),  # fmt: skip
+                Anomaly(
+                    UNKNOWN_API,
+                    f"{use.api} is not in the Open API index of the source; kept by identifier only.",
+                    use.api,
+                ),  # fmt: skip
                 0,
             )
     for use in component.events:

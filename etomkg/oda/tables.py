@@ -71,7 +71,9 @@ def read_tables(folder: Path) -> OdaSpecs:
             EventUse(row["function"], row["direction"], row["name"], tuple(row["resources"].split()), line)
         )
     for line, row in _rows("component_sid.csv", folder):
-        components[row["component"]].abes.append(AbeRef(row["sid_domain"], row["abe_token"], row["cited_release"], line))
+        components[row["component"]].abes.append(
+            AbeRef(row["sid_domain"], row["abe_token"], row["cited_release"], line)
+        )
     for line, row in _rows("component_ff.csv", folder):
         components[row["component"]].functions.append(
             FunctionRef(row["function_id"], row["name_token"], row["cited_release"], line)
