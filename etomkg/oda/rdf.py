@@ -13,9 +13,14 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 
-from ..graph import _TYPE, _bool, _e, _lit, _n, _Writer
-from ..model import Anomaly, Content
-from ..naming import DCTERMS, OWL, PROV, RDFS, SKOS, VOID, Iris
+from ..content.model import Anomaly, Content
+from ..content.quads import TYPE as _TYPE
+from ..content.quads import QuadWriter as _Writer
+from ..content.quads import boolean as _bool
+from ..content.quads import etom as _e
+from ..content.quads import lit as _lit
+from ..content.quads import node as _n
+from ..iris import DCTERMS, OWL, PROV, RDFS, SKOS, VOID, Iris
 from .model import Component, OdaSpecs, spaced, token_name
 from .resolve import UNKNOWN_API, Resolver
 from .tables import (
@@ -176,7 +181,7 @@ def oda_quads(content: Content, iris: Iris, specs: OdaSpecs | None = None) -> li
 
 def function_labels(specs: OdaSpecs) -> dict[str, tuple[str, tuple[str, ...]]]:
     """Functional Framework id → (the name the newest citing release gives, other names cited)."""
-    from ..naming import release_sort_key
+    from ..iris import release_sort_key
     from .model import cited_release
 
     cited: dict[str, dict[str, str]] = {}

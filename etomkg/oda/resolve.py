@@ -8,7 +8,7 @@ Defects are recorded, never hidden: a name that the cited release does not give 
 graph does not hold, an identifier the cited release lacks, a process whose lineage ends before the newest
 release.
 
->>> from etomkg.sources import load_content
+>>> from etomkg.content.sources import load_content
 >>> from etomkg.oda.model import ProcessRef
 >>> resolver = Resolver.for_content(load_content())
 >>> found, anomalies = resolver.resolve(ProcessRef("1.4.5", "Service_Activation_Management", "v24.0"))
@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..model import Anomaly, Content
+from ..content.model import Anomaly, Content
 from .model import ProcessRef, same_name
 
 NAME_MISMATCH = "OdaNameMismatch"

@@ -6,7 +6,7 @@ import csv
 from functools import lru_cache
 from pathlib import Path
 
-from ..resources import content_dir, reference_dir
+from ..files import content_dir, reference_dir
 from .model import AbeRef, ApiUse, ApiVersion, Component, EventUse, FunctionRef, OdaSpecs, ProcessRef
 
 #: Where the tables come from (see data/reference/oda/SOURCES.md).
