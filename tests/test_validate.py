@@ -191,10 +191,8 @@ def test_bundled_graph_conforms_with_source_defects_as_warnings(bundled_report, 
     assert ("23.0.1", "1.2.27.4") in dup and ("classic", "1.1.1.16") in dup
 
 
-def test_bundled_oda_defects_are_warnings_counted_as_the_csvs_say(bundled_report, kg):
-    from test_oda import recomputed_defects
-
-    expected = recomputed_defects(kg)
+def test_bundled_oda_defects_are_warnings_counted_as_the_csvs_say(bundled_report, oda_defects):
+    expected = oda_defects
     rules = {"etom-oda-001": "OdaNameMismatch", "etom-oda-002": "OdaUnheldRelease",
              "etom-oda-003": "OdaUnknownIdentifier", "etom-oda-004": "OdaNoCurrentVersion",
              "etom-oda-005": "OdaUnknownApi"}  # fmt: skip
