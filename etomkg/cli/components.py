@@ -6,6 +6,7 @@ import click
 
 from .. import queries as named
 from ..outputs.tables import OUTPUT_FORMATS, render_rows
+from .imports import import_group
 from .main import backend_option, main, open_graph, store_option
 
 _COMPONENTS = """
@@ -75,3 +76,25 @@ def components_command(
             click.echo(f"\n{title} ({len(rows)}), release {release}:")
         columns = list(rows[0]) if rows else ["(none)"]
         click.echo(render_rows(columns, rows, fmt))
+
+
+@import_group.command("oda")
+@click.argument("path", type=click.Path())
+@click.option("--name", default=None, help="Name of the extension graph (default: oda-<file or folder name>).")
+@click.option("--check", "check_only", is_flag=True, help="Only check (against --store or the bundled graph).")
+@store_option
+def import_oda_command(path: str, name: str | None, check_only: bool, store_dir: str | None) -> None:
+    """Import your own ODA component specifications (YAML, kind: Component): a file or a folder of them.
+
+    Every eTOM reference (identifier, name, cited release), Open API and SID domain is checked against the
+    store; any problem rejects the whole import (exit 1), listing each as file:line with its rule id.
+
+    \b
+    Examples:
+      etomkg import oda specs/ --store ~/etom-store
+      etomkg import oda acme-activation.yaml --check
+    """
+    from ..oda.imports import import_oda
+    from ..progress import Progress
+
+    click.echo(import_oda(store_dir, path, name=name, check_only=check_only, progress=Progress()).render())
