@@ -90,10 +90,12 @@ def known_apis(store: ox.Store) -> set[str]:
     return {row["id"].value for row in rows}
 
 
-def read_specs(path: str | Path, resolver: Resolver, apis: set[str]) -> tuple[list, list[Problem]]:
-    """Every component of a file or folder, and every problem of every file (rules with stable ids)."""
+def read_specs(path: str | Path, context) -> tuple[list, list[Problem]]:
+    """Every component of a file or folder, and every problem of every file (rules with stable ids).
+
+    ``context()`` gives the resolver and the known APIs; it is called only when every file reads, so a file
+    that is not a specification is reported without opening the graph."""
     components, problems = [], []
-    sid_domains = {abe.domain for c in bundled_specs().components for abe in c.abes}
     seen: dict[str, str] = {}
     for file in spec_files(path):
         try:
@@ -101,12 +103,18 @@ def read_specs(path: str | Path, resolver: Resolver, apis: set[str]) -> tuple[li
         except SpecError as exc:
             problems.append(Problem("oda-spec-001", exc.path, exc.line, exc.detail))
             continue
-        problems += found + check_references(component, resolver, apis, sid_domains)
+        problems += found
         if component.identifier in seen:
             problems.append(Problem("oda-spec-002", str(file), component.line,
                                     f"component id {component.identifier} is also used by {seen[component.identifier]}"))  # fmt: skip
         seen[component.identifier] = str(file)
         components.append(component)
+    if any(p.rule == "oda-spec-001" for p in problems):
+        return components, problems
+    resolver, apis = context()
+    sid_domains = {abe.domain for c in bundled_specs().components for abe in c.abes}
+    for component in components:
+        problems += check_references(component, resolver, apis, sid_domains)
     return components, problems
 
 
@@ -145,18 +153,18 @@ def import_oda(
         if not check_only:
             raise EtomkgError("an import needs a store: pass --store DIR (or set ETOMKG_STORE); --check only checks")
         from ..store import open as open_kg
+        from ..store import open_cached
 
-        kg = open_kg(store_dir)
-        store, iris = kg.store, kg.iris
-        components, references = _checked(path, store, iris, progress)
-        return OdaImport(name, iris.extension(name), [c.identifier for c in components], references,
+        kg = open_kg(store_dir) if store_dir else open_cached()
+        components, references = _checked(path, kg.store, kg.iris, progress)
+        return OdaImport(name, kg.iris.extension(name), [c.identifier for c in components], references,
                          str(store_dir or "(bundled graph)"), None, seconds=time.perf_counter() - started)  # fmt: skip
     folder = ensure_store(store_dir, progress)
     with folder.transaction() as tx:
         iris = Iris(tx.previous["base"])
         resolver, apis = graph_resolver(tx.store, iris), known_apis(tx.store)
         progress.step("reading the specifications")
-        components, problems = read_specs(path, resolver, apis)
+        components, problems = read_specs(path, lambda: (resolver, apis))
         if problems:
             raise SpecsRejected(problems)
         graph = iris.extension(name)
@@ -186,7 +194,7 @@ def import_oda(
 
 def _checked(path: Path, store: ox.Store, iris: Iris, progress: Progress) -> tuple[list, int]:
     progress.step("reading the specifications")
-    components, problems = read_specs(path, graph_resolver(store, iris), known_apis(store))
+    components, problems = read_specs(path, lambda: (graph_resolver(store, iris), known_apis(store)))
     progress.done()
     if problems:
         raise SpecsRejected(problems)

@@ -62,6 +62,7 @@ RULE_OF_KIND = {
     NO_CURRENT_VERSION: "etom-oda-004",
 }
 UNKNOWN_API_RULE = "etom-oda-005"
+_PLAIN_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp")}
 
 
 class SpecError(EtomkgError):
@@ -111,6 +112,20 @@ def _items(node: yaml.Node | None) -> list[yaml.Node]:
     return list(node.value) if isinstance(node, yaml.SequenceNode) else []
 
 
+def _foreign_tag(node: yaml.Node | None) -> yaml.Node | None:
+    """The first node with a tag outside YAML's own (``!!python/…`` and the like), if any."""
+    if node is None:
+        return None
+    if node.tag not in _PLAIN_TAGS:
+        return node
+    children = []
+    if isinstance(node, yaml.MappingNode):
+        children = [n for pair in node.value for n in pair]
+    elif isinstance(node, yaml.SequenceNode):
+        children = node.value
+    return next((found for child in children if (found := _foreign_tag(child)) is not None), None)
+
+
 def read_spec(path: str | Path) -> tuple[Component, list[Problem]]:
     """Read one specification; raise :class:`SpecError` when it is not one, else return the component and the
     structural problems (rules ``oda-spec-*``; the references are checked by :func:`check_references`)."""
@@ -128,6 +143,12 @@ def read_spec(path: str | Path) -> tuple[Component, list[Problem]]:
         raise SpecError(name, mark.line + 1 if mark else None, f"YAML syntax error: {exc.problem or exc}") from None
     finally:
         loader.dispose()
+    if (tagged := _foreign_tag(root)) is not None:
+        raise SpecError(
+            name,
+            _line(tagged),
+            f"YAML tag {tagged.tag} is not allowed: specifications are read with YAML's safe loader (plain data only)",
+        )
     problems: list[Problem] = []
 
     def problem(rule: str, node: yaml.Node | None, message: str) -> None:

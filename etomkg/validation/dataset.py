@@ -46,6 +46,7 @@ class UserFile:
     text: str  # for locating subjects in reports (SARIF regions)
     subjects: set[str]  # keys of the subjects the file states something about
     statements: list = field(default_factory=list, repr=False)  # the parsed triples (blank nodes as loaded)
+    lines: dict[str, int] = field(default_factory=dict)  # subject → line, where the text does not name it (YAML)
 
     @property
     def triples(self) -> int:
@@ -79,6 +80,14 @@ class Dataset:
 
 def parse_user_file(path: str) -> list[ox.Triple]:
     """Parse one extension file completely (or raise a positioned :class:`InputFileError`)."""
+    if path.endswith((".yaml", ".yml")):  # an ODA component specification (etomkg.oda reads it)
+        from ..oda.spec import SpecError
+        from ..oda.validation import spec_triples
+
+        try:
+            return spec_triples(path)
+        except SpecError as exc:
+            raise InputFileError(path, exc.detail, exc.line, 1 if exc.line else None) from None
     try:
         fmt = rdf_format_for_path(path)
     except UnknownFormatError:
@@ -232,7 +241,12 @@ def _load_bundled(release: str | None, base: str | None) -> Dataset:
 
 def _user_file(path: str, triples: list[ox.Triple]) -> UserFile:
     text = Path(path).read_text(encoding="utf-8", errors="replace")
-    return UserFile(path, text, {term_key(t.subject) for t in triples}, triples)
+    lines = {}
+    if path.endswith((".yaml", ".yml")):
+        from ..oda.validation import subject_lines
+
+        lines = subject_lines(path)
+    return UserFile(path, text, {term_key(t.subject) for t in triples}, triples, lines)
 
 
 @lru_cache(maxsize=4)
