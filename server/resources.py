@@ -36,7 +36,7 @@ OFFERS = {
     "text/plain": "ntriples",
 }
 EXTENSIONS = {"html": "html", "ttl": "turtle", "jsonld": "jsonld", "nt": "ntriples", "rdf": "rdfxml"}
-ROOTS = ("release", "framework", "vertical", "layer", "level", "source", "information", "dataset")
+ROOTS = ("release", "framework", "vertical", "layer", "level", "source", "information", "dataset", "oda")
 
 
 @bp.after_request
@@ -123,6 +123,10 @@ def render_page(iri: str, path: str) -> str:
         return render_template("ontology.html", terms=describe.ontology_terms(kg), **common)
     if ETOM + "ProcessElement" in types:
         return render_template("process.html", page=describe.process_page(kg, iri), **common)
+    from .oda import oda_page
+
+    if (page := oda_page(kg, iri, types, common)) is not None:
+        return page
     top = describe.top_processes(kg, iri) if ETOM + "Release" in types else []
     label = describe.labels_of(kg, [iri])[iri]
     return render_template(
