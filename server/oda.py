@@ -101,8 +101,11 @@ def coloured(svg: str, colours: dict[str, str], default: str | None = None) -> s
     """The map with each box filled by its colour (a style block keyed on ``data-id``)."""
     rules = []
     if default:
-        rules.append(f".em-box .em-frame{{fill:{default}}}")
-    rules += [f'.em-box[data-id="{key}"] .em-frame{{fill:{fill}}}' for key, fill in sorted(colours.items())]
+        rules.append(f".etom-map .em-box rect.em-frame{{fill:{default}}}")
+    # more specific than the map's own rule (.etom-map .em-box rect.em-frame), so it wins in every browser
+    rules += [
+        f'.etom-map .em-box[data-id="{key}"] rect.em-frame{{fill:{fill}}}' for key, fill in sorted(colours.items())
+    ]
     return svg.replace("</style>", "".join(rules) + "</style>", 1)
 
 
