@@ -13,46 +13,10 @@ from etomkg import queries as named
 from etomkg.iris import ETOM
 
 from .graph import served
-from .pages import UI, ui_lang
+from .pages import ui_lang
 
 bp = Blueprint("oda", __name__)
 
-UI.update(
-    {
-        "oda_components": {"en": "ODA components", "zh": "ODA 组件"},
-        "oda_apis": {"en": "Open APIs (through its components)", "zh": "开放 API（通过其组件）"},
-        "oda_none": {
-            "en": "No ODA component specification cites this process or one below it.",
-            "zh": "没有 ODA 组件规范引用此流程或其下层流程。",
-        },  # fmt: skip
-        "oda_carried": {"en": "carried along version links", "zh": "沿版本链接传递"},
-        "oda_stated": {"en": "stated by the specification", "zh": "规范所述"},
-        "component": {"en": "ODA component", "zh": "ODA 组件"},
-        "status": {"en": "Status", "zh": "状态"},
-        "version": {"en": "Version", "zh": "版本号"},
-        "functional_block": {"en": "Functional block", "zh": "功能块"},
-        "published": {"en": "Published", "zh": "发布日期"},
-        "processes": {"en": "Processes", "zh": "流程"},
-        "exposed_apis": {"en": "Exposed Open APIs", "zh": "对外提供的开放 API"},
-        "dependent_apis": {"en": "Open APIs it depends on", "zh": "依赖的开放 API"},
-        "required": {"en": "required", "zh": "必需"},
-        "optional": {"en": "optional", "zh": "可选"},
-        "events_published": {"en": "Events published", "zh": "发布的事件"},
-        "events_subscribed": {"en": "Events subscribed to", "zh": "订阅的事件"},
-        "abes": {"en": "SID ABEs owned", "zh": "拥有的 SID ABE"},
-        "ff_functions": {"en": "Functional Framework functions", "zh": "功能框架功能"},
-        "open_api": {"en": "Open API", "zh": "开放 API"},
-        "api_versions": {"en": "Versions", "zh": "版本"},
-        "exposed_by": {"en": "Exposed by", "zh": "提供方组件"},
-        "used_by": {"en": "Used by", "zh": "使用方组件"},
-        "processes_behind": {"en": "Processes behind it", "zh": "其背后的流程"},
-        "coverage": {"en": "Colour by ODA coverage", "zh": "按 ODA 覆盖着色"},
-        "coverage_production": {"en": "a production component", "zh": "有生产级组件"},
-        "coverage_preview": {"en": "a preview or roadmap component only", "zh": "仅有预览或规划组件"},
-        "coverage_none": {"en": "no component", "zh": "无组件"},
-        "components_nav": {"en": "Components", "zh": "组件"},
-    }
-)
 
 #: fill colours of the coverage map: the process or one below it is implemented by …
 COVERAGE_FILL = {"production": "#cdebd3", "preview": "#fbe7b5", "none": "#f3f3f3"}
