@@ -24,6 +24,7 @@ from .backends import Backend, EmbeddedBackend, SparqlBackend
 from .errors import EtomkgError
 from .naming import LATEST_RELEASE, ONTOLOGY_IRI, PREFIXES, RELEASES, Iris, configured_base, release_sort_key
 from .resources import source_files
+from .safety.sparql import check_query
 
 _CODE_FILES = ("sources.py", "graph.py", "naming.py", "model.py", "flows.py")
 
@@ -164,6 +165,7 @@ class KnowledgeGraph:
     def update(self, sparql: str, **kwargs) -> None:
         """Apply a SPARQL update: to an in-memory graph directly; to a persistent store as its next generation
         (all or nothing, like an import), which this graph then follows."""
+        check_query(sparql)  # bounded, and never LOAD or SERVICE: an update must not fetch from elsewhere
         if self.folder is None:
             self.store.update(sparql, prefixes=PREFIXES, **kwargs)
             return

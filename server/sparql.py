@@ -28,9 +28,9 @@ from etomkg.errors import query_syntax_error
 from etomkg.formats import FORMATS, GRAPH_MEDIA_TYPES, RESULT_FORMATS, RESULT_MEDIA_TYPES, negotiate, rdf_format_for
 from etomkg.httpclient import RemoteStoreError
 from etomkg.naming import PREFIXES
+from etomkg.safety.sparql import QueryLimitError, ServiceRefusedError, check_query, scan
 from etomkg.store import CUSTOM_FUNCTIONS
 
-from . import guard
 from .executor import LimitedBuffer, ResultTooLarge, Watchdog, query_hash
 from .graph import ServedGraph
 
@@ -197,12 +197,11 @@ def _graph_nodes(iris: list[str], graph: ServedGraph, what: str) -> list[ox.Name
 
 def dataset_options(text: str, params: dict[str, list[str]], graph: ServedGraph) -> dict:
     """pyoxigraph options for the query's dataset: the protocol's parameters, else FROM, else the union."""
-    scanned = guard.scan(text)
-    if scanned.remote:
-        raise ProtocolError(
-            400,
-            f"{scanned.remote[0]} is refused: this endpoint never fetches remote data (federated queries are disabled)",
-        )
+    try:
+        check_query(text)  # size, nesting, SERVICE/LOAD: before any parser sees the text
+    except (QueryLimitError, ServiceRefusedError) as exc:
+        raise ProtocolError(400, str(exc)) from None
+    scanned = scan(text)
     default_graphs = params.get("default-graph-uri", [])
     named_graphs = params.get("named-graph-uri", [])
     options: dict = {"prefixes": PREFIXES, "custom_functions": CUSTOM_FUNCTIONS}  # as the library: etom:sortKey
@@ -417,9 +416,10 @@ def update() -> Response:
     updates = params.get("update", [])
     if len(updates) != 1 or not updates[0].strip():
         raise ProtocolError(400, "send exactly one non-empty 'update' (form field or application/sparql-update body)")
-    scanned = guard.scan(updates[0])
-    if scanned.remote:
-        raise ProtocolError(400, f"{scanned.remote[0]} is refused: this server never fetches remote data")
+    try:
+        check_query(updates[0])
+    except (QueryLimitError, ServiceRefusedError) as exc:
+        raise ProtocolError(400, str(exc)) from None
     try:
         settings.graph.kg.update(updates[0])
     except SyntaxError as exc:
