@@ -28,6 +28,7 @@ from etomkg.errors import query_syntax_error
 from etomkg.formats import FORMATS, GRAPH_MEDIA_TYPES, RESULT_FORMATS, RESULT_MEDIA_TYPES, negotiate, rdf_format_for
 from etomkg.httpclient import RemoteStoreError
 from etomkg.naming import PREFIXES
+from etomkg.safety.iri import host_header
 from etomkg.safety.sparql import QueryLimitError, ServiceRefusedError, check_query, scan
 from etomkg.store import CUSTOM_FUNCTIONS
 
@@ -272,6 +273,8 @@ def service_description(environ, settings: Settings, params: dict[str, list[str]
     media_type = choose(accept, params, GRAPH_OFFERS, "graph")
     info = FORMATS[GRAPH_MEDIA_TYPES[media_type]]
     host = environ.get("HTTP_HOST") or f"{environ.get('SERVER_NAME', 'localhost')}:{environ.get('SERVER_PORT', '80')}"
+    if host_header(host) is None:  # the endpoint's IRI is built from it
+        raise ProtocolError(400, f"the Host header {host[:100]!r} is not a host name with an optional port")
     endpoint = f"{environ.get('wsgi.url_scheme', 'http')}://{host}{environ.get('SCRIPT_NAME', '')}/sparql"
     triples = ox.parse(_service_description_turtle(endpoint, settings.graph).encode(), format=ox.RdfFormat.TURTLE)
     prefixes = {"sd": SD, "void": PREFIXES["void"]} if info.name in ("turtle", "trig", "rdfxml") else None

@@ -22,6 +22,9 @@ def write_atomically(path: str, data: bytes) -> None:
 
 def write_files_atomically(files: dict[str, bytes]) -> None:
     """Write several files all or nothing: every file goes to a temporary name first, then all are renamed."""
+    for path in files:
+        if os.path.isdir(path):
+            raise EtomkgError(f"-o {path} is a folder; give a file name, e.g. {os.path.join(path, 'out')}")
     staged: list[tuple[str, str]] = []
     try:
         for path, data in files.items():

@@ -17,12 +17,25 @@ def read_query(text: str | None, file: str | None) -> str:
     if text and file:
         raise EtomkgError("give the query either as an argument or with --file, not both")
     if file:
-        with open(file, encoding="utf-8") as handle:
-            return handle.read()
+        with open(file, "rb") as handle:
+            return query_text(handle.read(), file)
     if text == "-" or (text is None and not sys.stdin.isatty()):
-        return sys.stdin.read()
+        return query_text(sys.stdin.buffer.read(), "stdin")
     if not text:
         raise EtomkgError("no query: pass it as an argument, with --file FILE, or on stdin")
+    return text
+
+
+def query_text(data: bytes, where: str) -> str:
+    """The query in ``data`` as text: UTF-8 (a BOM is dropped), no NUL bytes; else a clear error (exit 2)."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise EtomkgError(
+            f"{where}: the query is not UTF-8 text (byte {exc.start}: {exc.reason}); save it as UTF-8"
+        ) from None
+    if "\x00" in text:
+        raise EtomkgError(f"{where}: the query contains NUL bytes at offset {text.index(chr(0))}; is it a binary file?")
     return text
 
 
