@@ -178,6 +178,7 @@ class Watchdog:
             f"Content-Length: {len(message)}\r\n"
             "Retry-After: 5\r\n"
             "Access-Control-Allow-Origin: *\r\n"
+            "X-Content-Type-Options: nosniff\r\n"
             "Connection: close\r\n\r\n"
         ).encode("ascii")
         try:
