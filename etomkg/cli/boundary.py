@@ -32,6 +32,13 @@ _OS_HINTS = {
     errno.ENOENT: "no such file or folder",
 }
 
+_OS_WORDS = {
+    errno.ENOSPC: "No space left on device",
+    errno.EDQUOT: "Disk quota exceeded",
+    errno.EROFS: "Read-only file system",
+    errno.EACCES: "Permission denied",
+}
+
 
 def message_for(exc: BaseException) -> tuple[str, int]:
     """(the one-line message, the exit code) for any failure of a command."""
@@ -45,10 +52,13 @@ def message_for(exc: BaseException) -> tuple[str, int]:
     if isinstance(exc, UnicodeError):
         where = f" at byte {exc.start}" if isinstance(exc, UnicodeDecodeError) else ""
         return f"the input is not valid UTF-8 text{where} ({exc.reason}); save it as UTF-8", EXIT_INPUT
-    if isinstance(exc, OSError):
-        what = exc.filename if exc.filename is not None else "a file"
-        hint = _OS_HINTS.get(exc.errno or 0, exc.strerror or str(exc))
-        return f"{what}: {hint}", EXIT_INPUT
+    if isinstance(exc, OSError):  # Python's own (with errno and file name) or RocksDB's (words only)
+        text = str(exc)
+        code = exc.errno or next((number for number, words in _OS_WORDS.items() if words in text), 0)
+        hint = _OS_HINTS.get(code)
+        if exc.filename is not None:
+            return f"{exc.filename}: {hint or exc.strerror or text}", EXIT_INPUT
+        return (f"{hint} ({text})" if hint else text), EXIT_INPUT
     if isinstance(exc, MemoryError):
         return "out of memory; the input is too large for this machine", EXIT_INPUT
     if isinstance(exc, RecursionError):
