@@ -5,8 +5,8 @@ tomorrow) calls it once in each worker process, after the fork. It
 
 * bounds the worker's memory: the query watchdog cancels the running queries with
   503 once the worker's resident memory passes ``WORKER_MEMORY_MB`` (the same way it
-  cancels a query over the time limit), and ``setrlimit`` puts a hard ceiling half
-  as high again above that, so a query that grows faster than the watchdog looks
+  cancels a query over the time limit), and ``setrlimit`` puts a hard ceiling at twice
+  that, so a query that grows faster than the watchdog looks
   ends with an allocation failure in this worker, never by exhausting the machine;
 * starts the query watchdog (threads do not survive a fork).
 """
@@ -45,7 +45,7 @@ def start_worker(app: Flask, worker: object | None = None) -> None:
     megabytes = float(app.config.get("WORKER_MEMORY_MB") or 0)
     if megabytes > 0:
         watchdog.memory_limit = int(megabytes * MB)
-        ceiling = limit_memory(megabytes * 1.5)
+        ceiling = limit_memory(megabytes * 2)
         log.info("worker memory: queries cancelled above %d MB, ceiling %s", megabytes, ceiling and ceiling // MB)
     if watchdog.worker is None:
         watchdog.attach(worker)
