@@ -26,10 +26,10 @@ from flask import Blueprint, Flask, Response, current_app, request
 
 from etomkg.errors import query_syntax_error
 from etomkg.formats import FORMATS, GRAPH_MEDIA_TYPES, RESULT_FORMATS, RESULT_MEDIA_TYPES, negotiate, rdf_format_for
-from etomkg.httpclient import RemoteStoreError
-from etomkg.naming import PREFIXES
+from etomkg.iris import PREFIXES
 from etomkg.safety.iri import host_header
 from etomkg.safety.sparql import QueryLimitError, ServiceRefusedError, check_query, scan
+from etomkg.storage.httpclient import RemoteStoreError
 from etomkg.store import CUSTOM_FUNCTIONS
 
 from .executor import LimitedBuffer, ResultTooLarge, Watchdog, query_hash

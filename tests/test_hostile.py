@@ -277,8 +277,8 @@ def test_zz_the_server_log_shows_no_crash_and_no_traceback(server, trap):
 
 def test_the_library_refuses_service_on_every_back_end_before_any_fetch(kg, trap):
     """F18: kg.select(SERVICE …) fetched; the remote back end fetched while parsing, before refusing."""
-    from etomkg.backends import ServiceRefusedError, SparqlBackend
     from etomkg.safety.sparql import QueryLimitError
+    from etomkg.storage.backends import ServiceRefusedError, SparqlBackend
 
     service = f"SELECT * WHERE {{ SERVICE <{trap.url}/sparql> {{ ?s ?p ?o }} }}"
     with pytest.raises(ServiceRefusedError, match="SERVICE is refused"):

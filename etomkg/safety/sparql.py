@@ -185,7 +185,7 @@ def _scan(text: str) -> Scan:
     lowered = text.lower()
     if not any(trigger in lowered for trigger in _TRIGGERS):
         return result
-    from ..naming import PREFIXES
+    from ..iris import PREFIXES
 
     prefixes = dict(PREFIXES)
     found = [t for t in tokens(decode_escapes(text)) if t.kind not in ("comment", "string")]
