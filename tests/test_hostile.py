@@ -427,24 +427,38 @@ needs_mounts = pytest.mark.skipif(
 )
 
 
-@needs_mounts
+def _read_only(folder: Path, command: str) -> subprocess.CompletedProcess:
+    """Run ``command`` with ``folder`` read-only: a read-only bind mount (root), else no write permission."""
+    if os.geteuid() == 0:
+        if shutil.which("unshare") is None:
+            pytest.skip("root without unshare: no way to make a folder read-only")
+        return _in_namespace(f"mount --bind {folder} {folder}; mount -o remount,ro,bind {folder}; {command}")
+    modes = {path: path.stat().st_mode for path in [folder, *folder.rglob("*")]}
+    try:
+        for path in modes:
+            path.chmod(modes[path] & ~0o222)
+        return subprocess.run(["sh", "-c", command], capture_output=True, timeout=300)
+    finally:
+        for path, mode in modes.items():
+            path.chmod(mode)
+
+
 def test_a_read_only_store_is_read_and_writes_fail_clearly(store_dir, tmp_path):
     """F14: on a read-only file system every command failed, reading too (write.lock, lease files)."""
     extension = tmp_path / "acme.csv"
     extension.write_text(EXTENSION, encoding="utf-8")
     before = sorted(p.name for p in store_dir.rglob("*"))
-    ro = f"mount --bind {store_dir} {store_dir}; mount -o remount,ro,bind {store_dir};"
     commands = {
         "query": (f"{ETOMKG_BIN} query --store {store_dir} 'SELECT (COUNT(*) AS ?n) {{ ?s ?p ?o }}'", 0, ""),
         "store list": (f"{ETOMKG_BIN} store list --store {store_dir}", 0, ""),
         "import extension": (
             f"{ETOMKG_BIN} import extension {extension} --release 25.5 --store {store_dir}",
             2,
-            "read-only file system",
+            "cannot be written",
         ),
     }
     for name, (command, code, words) in commands.items():
-        proc = _in_namespace(f"{ro} {command}")
+        proc = _read_only(store_dir, command)
         stderr = proc.stderr.decode("utf-8", "replace")
         assert proc.returncode == code and "Traceback" not in stderr and words in stderr, (name, stderr[-1500:])
     assert sorted(p.name for p in store_dir.rglob("*")) == before
