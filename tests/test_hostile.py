@@ -55,10 +55,13 @@ def trap():
     class Handler(BaseHTTPRequestHandler):
         def _count(self) -> None:
             hits.append(f"{self.command} {self.path}")
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            body = b'{"head":{"vars":[]},"results":{"bindings":[]}}'
             self.send_response(200)
             self.send_header("Content-Type", "application/sparql-results+json")
+            self.send_header("Content-Length", str(len(body)))
             self.end_headers()
-            self.wfile.write(b'{"head":{"vars":[]},"results":{"bindings":[]}}')
+            self.wfile.write(body)
 
         do_GET = do_POST = do_PUT = do_HEAD = _count  # noqa: N815
 
@@ -327,6 +330,9 @@ def test_cli_service_is_refused_without_a_fetch(trap):
         proc = etomkg("query", f"SELECT * WHERE {{ {keyword} <{trap.url}/x> {{ ?s ?p ?o }} }}")
         assert_clean_error(proc, 2, "SERVICE is refused")
     assert trap.hits == []
+    allowed = etomkg("query", "--allow-service", f"SELECT * {{ SERVICE <{trap.url}/x> {{ ?s ?p ?o }} }}")
+    assert allowed.returncode == 0 and len(trap.hits) == 1  # the explicit opt-in is the only way out
+    trap.hits.clear()
 
 
 @pytest.mark.parametrize(

@@ -54,6 +54,11 @@ def query_text(data: bytes, where: str) -> str:
 @extensions_option
 @store_option
 @backend_option
+@click.option(
+    "--allow-service",
+    is_flag=True,
+    help="Let SERVICE clauses fetch from the endpoints they name (off by default; never with --backend).",
+)
 def query_command(
     sparql: str | None,
     file: str | None,
@@ -62,6 +67,7 @@ def query_command(
     extensions: bool,
     store_dir: str | None,
     backend_url: str | None,
+    allow_service: bool,
 ) -> None:
     """Run a SPARQL query (argument, --file, or stdin).
 
@@ -77,14 +83,20 @@ def query_command(
     """
     text = read_query(sparql, file)
     kg = open_graph(store_dir, backend_url)
-    try:
-        result = kg.query(text, release=release, extensions=extensions)
+    try:  # evaluation is lazy: errors may come while the results are written
+        result = kg.query(text, release=release, extensions=extensions, allow_service=allow_service)
+        newline = True
+        if isinstance(result, ox.QueryBoolean):
+            output = "true" if bool(result) else "false"
+        elif isinstance(result, ox.QueryTriples):
+            quads = [ox.Quad(t.subject, t.predicate, t.object) for t in result]
+            output, newline = serialize(quads, "turtle").decode("utf-8"), False
+        else:
+            output = render_solutions(result, fmt)
     except SyntaxError as exc:
         raise query_syntax_error(exc) from None
-    if isinstance(result, ox.QueryBoolean):
-        click.echo("true" if bool(result) else "false")
-    elif isinstance(result, ox.QueryTriples):
-        quads = [ox.Quad(t.subject, t.predicate, t.object) for t in result]
-        click.echo(serialize(quads, "turtle").decode("utf-8"), nl=False)
-    else:
-        click.echo(render_solutions(result, fmt))
+    except EtomkgError:
+        raise
+    except (OSError, RuntimeError) as exc:  # pyoxigraph's evaluation errors (a SERVICE that answered badly …)
+        raise EtomkgError(f"the query failed: {exc}") from None
+    click.echo(output, nl=newline)
