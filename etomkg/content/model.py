@@ -158,6 +158,7 @@ class DataFlow:
     evidence_url: str
     notes: tuple[str, ...] = ()
     stated_release: str = "25.5"
+    citation: str | None = None  # "document, section" of the TM Forum text that states it
     carried_along: tuple[VersionLink, ...] = ()  # a carried copy: the version links of its producer and consumer
 
     @property
