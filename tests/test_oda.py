@@ -92,7 +92,8 @@ def test_processes_of_tmfc005(cli):
     assert {r["stated"] for r in stated} == {"true"}
     newest = json.loads(cli("queries", "run", "oda-processes-of-component", "-p", "component=TMFC005",
                             "--format", "json").stdout)  # fmt: skip
-    assert [r["processId"] for r in newest] == ["1.2.11"]  # the loyalty processes have no version in 26.0
+    # the loyalty processes (24.0's 1.1.19 …) moved to 1.3.4.5 in 25.5, as the 25.5 workbook states
+    assert [r["processId"] for r in newest] == ["1.2.11", "1.3.4.5", "1.3.4.5.2", "1.3.4.5.2.5", "1.3.4.5.2.7"]
 
 
 def test_coverage_gaps_of_25_5_per_domain(cli, kg):
@@ -111,11 +112,12 @@ def test_coverage_gaps_of_25_5_per_domain(cli, kg):
 def test_stale_references_and_processes_behind_an_api(cli):
     stale = json.loads(cli("queries", "run", "oda-stale-references", "--format", "json").stdout)
     changes = Counter(r["change"] for r in stale)
-    assert changes["none"] >= 7 and changes["renamed"] > 0 and changes["renumbered"] > 0
+    assert changes["none"] >= 1 and changes["renamed"] > 0 and changes["renumbered"] > 0
     renumbered = {
         (r["component"], r["reference"].split("|")[0], r["currentId"]) for r in stale if r["change"] == "renumbered"
     }
     assert ("TMFC002", "1.1.9", "1.12.9") in renumbered
+    assert ("TMFC005", "1.1.19", "1.3.4.5") in renumbered  # the move the 25.5 workbook states (issue 12)
     behind = json.loads(cli("components", "--api", "TMF641", "--format", "json").stdout)["processes"]
     assert "1.4.5" in {r["processId"] for r in behind} and "TMFC007" in {r["component"] for r in behind}
 
