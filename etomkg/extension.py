@@ -25,10 +25,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .checks import Finding
 from .errors import EtomkgError
 from .limits import EXTENSION_FILE, check_regular_file
 from .naming import DCTERMS, ETOM, RDF, RDFS, SKOS, Iris, slug
+from .validation.structure import finding_at as Finding
 
 PROCESS_ID = re.compile(r"^1(\.\d+)+$")
 ELEMENT_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
@@ -146,6 +146,7 @@ def detect_format(path: Path, fmt: str | None) -> str:
         ".yaml": "yaml",
         ".yml": "yaml",
         ".ttl": "turtle",
+        ".nt": "turtle",  # N-Triples is Turtle
         ".jsonld": "jsonld",
         ".json": "jsonld",
     }
@@ -245,7 +246,7 @@ def _read_csv(path: Path, text: str, fmt: str, iris: Iris) -> ExtensionDoc:
                     1,
                 )
             )
-    if any(f.rule == "column-missing" for f in doc.findings):
+    if any(f.rule.id == "column-missing" for f in doc.findings):
         return doc  # the rows cannot be read; unknown columns alone do not stop the row checks
     for number, row in enumerate(rows[1:], 2):
         if not any(cell.strip() for cell in row):
@@ -444,15 +445,20 @@ def _read_rdf(path: Path, text: str, fmt: str, iris: Iris) -> ExtensionDoc:
     except SyntaxError as exc:
         message = str(exc)
         match = re.search(r"\bline (\d+)", message)
-        line = int(match.group(1)) if match else None
+        line = exc.lineno or (int(match.group(1)) if match else None)
+        column = exc.offset if exc.lineno else None
         fix = "fix the syntax"
         if "LoadDocumentCallback" in message or "remote context" in message.lower():
             message = "the JSON-LD refers to a remote @context, which etomkg never fetches"
             fix = f"inline the context, or refer to {iris.context}, which etomkg resolves locally"
+            at = text.find('"@context"')
+            if at >= 0:  # point at the context
+                line, column = text.count("\n", 0, at) + 1, at - (text.rfind("\n", 0, at) + 1) + 1
         elif "named graph" in message.lower():
             fix = "put every triple in the default graph; etomkg names the extension's graph itself"
+        where = f"{path}:{line}:{column}" if line and column else f"{path}:{line}" if line else str(path)
         raise ExtensionSyntaxError(
-            f"{path}{':' + str(line) if line else ''}: cannot be read as {fmt}: {message}; {fix}",
+            f"{where}: cannot be read as {fmt}: {message}; {fix}",
             [Finding("syntax", "violation", path.name, message, fix, path.name, line)],
         ) from None
     line_of = _line_index(text)

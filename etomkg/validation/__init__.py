@@ -14,17 +14,21 @@ bundled elements they add to), checked in the context of the bundled graph; ``sc
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from ..naming import ETOM, RELEASES, natural_key, release_key
+from ..naming import ETOM, RELEASES
 from . import engines
-from .dataset import Dataset, InputFileError, UserFile, dataset_for
+from .dataset import Dataset, InputFileError, dataset_for
+from .findings import Finding, Focus, Report
 from .owl import CONSISTENCY_RULE, OWL_RULES, SATISFIABLE_RULE, OwlFinding, check_profile
 from .rules import SEVERITY_RANK, Rule, ShapesError, load_shapes, rule_table
+from .structure import structure_rules
 
 __all__ = [
+    "check_extension",
+    "check_file",
+    "check_files",
     "Finding",
     "Focus",
     "InputFileError",
@@ -32,83 +36,26 @@ __all__ = [
     "ShapesError",
     "all_rules",
     "validate",
+    "validate_triples",
 ]
+
+
+def __getattr__(name: str):
+    # the one path of user files (validation.inputs) imports the extension readers, which import this package
+    if name in ("check_extension", "check_file", "check_files"):
+        from . import inputs
+
+        return getattr(inputs, name)
+    raise AttributeError(name)
+
 
 SOURCE_DEFECT_RULE = "etom-src-001"
 
 
-@dataclass(frozen=True)
-class Focus:
-    """The element a result is about, as people know it."""
-
-    key: str  # IRI (or _:label)
-    identifier: str | None = None  # skos:notation, a release's version, or a term's local name
-    names: tuple[tuple[str, str], ...] = ()  # (language, name)
-    release: str | None = None
-    file: str | None = None  # the first extension file that states something about it
-
-    def name(self, lang: str = "en") -> str:
-        names = dict(self.names)
-        return names.get(lang) or names.get("en") or next(iter(names.values()), "")
-
-    def sort_key(self) -> tuple:
-        return (release_key(self.release) if self.release else -1, natural_key(self.identifier or ""), self.key)
-
-
-@dataclass(frozen=True)
-class Finding:
-    rule: Rule
-    severity: str
-    focus: Focus
-    value: str | None = None  # the offending value (IRI or literal key)
-    value_text: str | None = None
-    path: str | None = None
-    acknowledged_by: str | None = None  # the etom:Anomaly of the bundled graph that downgraded it
-    acknowledged_kind: str | None = None  # its etom:anomalyKind
-    detail: tuple[tuple[str, str], ...] = ()  # per-result text of the OWL checks
-    value_label: str | None = None  # the value as people know it (an element's identifier)
-
-    def message(self, lang: str = "en") -> str:
-        if self.detail:
-            texts = dict(self.detail)
-            return texts.get(lang) or texts["en"]
-        text = self.rule.text("message", lang)
-        value = self.value_label or self.value_text or ""
-        return text.replace("{?value}", value).replace("{$this}", self.focus.identifier or self.focus.key)
-
-    def acknowledgement(self, lang: str = "en") -> str:
-        if not self.acknowledged_by:
-            return ""
-        kind = "etom:" + (self.acknowledged_kind or "").rsplit("#", 1)[-1]
-        if lang == "zh":
-            return f"TM Forum 来源缺陷，记录为 {kind}，故降为警告"
-        return f"a defect of TM Forum's source, recorded as {kind}: a warning"
-
-
-@dataclass
-class Report:
-    findings: list[Finding]
-    rules: list[Rule]  # every rule that ran, in table order
-    dataset: str  # what was validated, e.g. "release 25.5 + 2 files"
-    triples: int
-    files: list[UserFile]
-    engine: str
-    seconds: float = 0.0
-    skipped: dict[str, str] = field(default_factory=dict)  # rule id → why it did not run
-
-    def count(self, severity: str) -> int:
-        return sum(1 for f in self.findings if f.severity == severity)
-
-    def failing(self, fail_on: str) -> list[Finding]:
-        return [f for f in self.findings if SEVERITY_RANK[f.severity] >= SEVERITY_RANK[fail_on]]
-
-    def conforms(self, fail_on: str = "violation") -> bool:
-        return not self.failing(fail_on)
-
-
 def all_rules(shapes_folder: str | None = None) -> list[Rule]:
-    """Every rule: the shapes' and the OWL checks', in the order of the rule table."""
-    return rule_table(load_shapes(shapes_folder), OWL_RULES)
+    """Every rule: the shapes', the OWL checks' and the structural rules of extension files, in the order of the
+    rule table."""
+    return rule_table(load_shapes(shapes_folder), OWL_RULES + structure_rules())
 
 
 def validate(
@@ -143,6 +90,27 @@ def validate(
         return _validate(dataset, shapes, files, scope, engine, reason, jobs, shapes_folder, started)
 
 
+def validate_triples(
+    release: str,
+    path: str,
+    triples: list,
+    *,
+    scope: str = "files",
+    engine: str = "fast",
+    reason: bool = False,
+    jobs: int | None = None,
+    shapes_folder: str | None = None,
+    base: str | None = None,
+) -> Report:
+    """The shapes and the OWL checks on triples read from the file ``path`` (an extension's canonical form),
+    in the context of the bundled ``release``; see :func:`etomkg.validation.inputs.check_file` for the whole
+    rule book."""
+    started = time.perf_counter()
+    shapes = load_shapes(shapes_folder)
+    with dataset_for(release, base=base, parsed=[(path, triples)]) as dataset:
+        return _validate(dataset, shapes, [path], scope, engine, reason, jobs, shapes_folder, started)
+
+
 def _validate(dataset, shapes, files, scope, engine, reason, jobs, shapes_folder, started) -> Report:
     only = set().union(*(f.subjects for f in dataset.user_files)) if files and scope == "files" else None
     if engine == "fast":
@@ -164,7 +132,7 @@ def _validate(dataset, shapes, files, scope, engine, reason, jobs, shapes_folder
     }
     focus = _describe(dataset, keys)
     findings = [_with_focus(f, focus) for f in findings + owl_findings]
-    rules = rule_table(shapes, OWL_RULES)
+    rules = rule_table(shapes, OWL_RULES + structure_rules())
     order = {rule.id: i for i, rule in enumerate(rules)}
     findings.sort(key=lambda f: (order[f.rule.id], f.focus.sort_key(), f.value or "", f.path or "", f.message()))
     return Report(findings, rules, dataset.label, len(dataset), dataset.user_files, engine,
