@@ -295,6 +295,8 @@ def _read_yaml(path: Path, text: str, fmt: str, iris: Iris) -> ExtensionDoc:
     doc = ExtensionDoc(path, fmt, [])
 
     def fail(message: str, line: int | None, fix: str) -> ExtensionSyntaxError:
+        if line:  # PyYAML puts an unexpected end of the file on the line after the last
+            line = min(line, max(1, len(text.splitlines())))
         where = f"{path}:{line}" if line else str(path)
         return ExtensionSyntaxError(
             f"{where}: {message}; {fix}", [Finding("syntax", "violation", path.name, message, fix, path.name, line)]
@@ -488,7 +490,10 @@ def _read_rdf(path: Path, text: str, fmt: str, iris: Iris) -> ExtensionDoc:
                     line,
                 )
             )
+        for quad in triples:
+            _rdf_property(element, quad)
         if not isinstance(subject, ox.NamedNode):
+            element.line = line_of(element.key) if element.key else None  # where its identifier is written
             element.findings.append(
                 Finding(
                     "iri-required",
@@ -497,11 +502,9 @@ def _read_rdf(path: Path, text: str, fmt: str, iris: Iris) -> ExtensionDoc:
                     "a blank node cannot be an element",
                     "give the element an IRI in your own namespace",
                     path.name,
-                    line,
+                    element.line,
                 )
             )
-        for quad in triples:
-            _rdf_property(element, quad)
         doc.elements.append(element)
     return doc
 

@@ -101,6 +101,7 @@ class ImportSummary:
             "store": self.store,
             "generation": self.generation,
             "stored": self.stored,
+            "conforms": self.report.conforms() if self.report else True,
             "seconds": round(self.seconds, 3),
             "counts": dict(self.counts),
             "anomalies": dict(sorted(self.anomalies.items())),
@@ -309,7 +310,7 @@ def import_extension(
     if check_only:
         from .store import open as open_kg
 
-        kg = kg or open_kg(store_dir)
+        kg = kg if kg is not None else open_kg(store_dir)
         checked = check_file(path, release=release, name=name, fmt=fmt, kg=kg, shapes=shapes, progress=progress)
         progress.done()
         if not checked.report.conforms():

@@ -89,7 +89,7 @@ def validate_command(
             click.echo(f"etomkg: error: {exc}", err=True)
     else:
         kg = open_graph(store_dir, backend_url) if backend_url else None
-        report = validate(release, files, scope=scope, engine=engine, reason=reason, store=None if kg else store_dir,
+        report = validate(release, files, scope=scope, engine=engine, reason=reason, store=None if kg is not None else store_dir,
                           kg=kg)  # fmt: skip
     text = render(report, fmt, fail_on, lang, limit, everything)
     if output == "-":

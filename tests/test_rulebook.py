@@ -1,0 +1,147 @@
+"""One rule book: `etomkg validate FILE` and `etomkg import extension FILE --check` give the same verdict — exit
+code and rule ids — on a corpus of extension files in every input form (tests/data/rulebook, written by
+tools/rulebook_corpus.py), each breaking exactly one rule, on correct files, and on the README's examples."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from etomkg.validation import all_rules, check_extension
+from etomkg.validation.structure import STRUCTURE_RULES
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / "tests" / "data" / "rulebook"
+FILES = sorted(p.name for p in CORPUS.iterdir())
+SEVERITY = {rule.id: rule.severity for rule in all_rules()}
+SUFFIX_FORMAT = {"csv": "csv", "yaml": "yaml", "ttl": "turtle", "jsonld": "jsonld"}
+
+
+def _generator():
+    spec = importlib.util.spec_from_file_location("rulebook_corpus", ROOT / "tools" / "rulebook_corpus.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+def _expected(name: str) -> tuple[list[str], int]:
+    rule = name.rsplit(".", 1)[0]
+    if rule == "valid":
+        return [], 0
+    return [rule], 2 if rule == "syntax" else 1 if SEVERITY[rule] == "violation" else 0
+
+
+def _validate(cli, path: Path, *options: str) -> tuple[int, dict]:
+    result = cli("validate", str(path), "--release", "25.5", "--format", "json", *options, expect=None)
+    return result.exit_code, json.loads(result.stdout)
+
+
+def _check(cli, path: Path) -> tuple[int, dict]:
+    result = cli("import", "extension", str(path), "--check", "--release", "25.5", "--json", expect=None)
+    return result.exit_code, json.loads(result.stdout) if result.stdout.strip().startswith("{") else {}
+
+
+def test_the_corpus_is_what_the_generator_writes():
+    assert {name: (CORPUS / name).read_bytes() for name in FILES} == _generator().corpus()
+
+
+def test_every_structural_rule_breaks_in_every_form_that_can_express_it():
+    generator = _generator()
+    for rule in STRUCTURE_RULES:
+        cannot = generator.NOT_EXPRESSIBLE.get(rule, ("",))[0].split()
+        for suffix, fmt in SUFFIX_FORMAT.items():
+            assert (f"{rule}.{suffix}" in FILES) == (fmt not in cannot), (rule, fmt)
+    shapes_cases = [r for r in generator.CASES if r != "valid" and r not in STRUCTURE_RULES]
+    assert shapes_cases and all(r in SEVERITY for r in shapes_cases)  # the shapes an extension can break
+    assert {f"valid.{suffix}" for suffix in SUFFIX_FORMAT} <= set(FILES)
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_validate_and_import_check_agree(cli, name):
+    path = CORPUS / name
+    rules, code = _expected(name)
+    validate_code, validated = _validate(cli, path)
+    check_code, checked = _check(cli, path)
+    assert validate_code == check_code == code
+    assert (
+        sorted({r["rule"] for r in validated["results"]}) == sorted({f["rule"] for f in checked["findings"]}) == rules
+    )
+    for result in validated["results"]:  # every result says where: the file and its line (CSV: row)
+        assert result["file"] == str(path) and result["line"], result
+    assert validated["conforms"] is checked["conforms"] is (code == 0)
+
+
+# A few through the installed command, as CI runs it, with the report formats CI reads.
+@pytest.mark.parametrize("name", ["parent-unknown.csv", "label_whitespace.jsonld", "syntax.yaml"])
+def test_the_installed_commands_agree_and_sarif_points_at_the_line(cli, name, tmp_path):
+    path = CORPUS / name
+    rules, code = _expected(name)
+    sarif_file = tmp_path / "out.sarif"
+    validated = cli.run("validate", str(path), "--release", "25.5", "--format", "sarif", "-o", str(sarif_file),
+                        expect=code)  # fmt: skip
+    checked = cli.run("import", "extension", str(path), "--check", "--release", "25.5", "--json", expect=code)
+    results = json.loads(sarif_file.read_text(encoding="utf-8"))["runs"][0]["results"]
+    assert sorted({r["ruleId"] for r in results}) == rules
+    assert sorted({f["rule"] for f in json.loads(checked.stdout)["findings"]}) == rules
+    text = path.read_bytes().decode("utf-8").splitlines()
+    for result in results:
+        location = result["locations"][0]["physicalLocation"]
+        assert location["artifactLocation"]["uri"].endswith(f"tests/data/rulebook/{name}")
+        line = text[location["region"]["startLine"] - 1]
+        assert line.strip(), (name, line)
+    if code == 2:
+        where = validated.stderr.splitlines()[0].split(": ")[2]  # the same file:line from both
+        assert where.startswith(f"{path}:") and f"error: {where}: " in checked.stderr
+
+
+def test_junit_names_the_file_and_row_of_a_structural_rule(cli, tmp_path):
+    out = tmp_path / "junit.xml"
+    path = CORPUS / "parent-unknown.csv"
+    cli("validate", str(path), "--release", "25.5", "--format", "junit", "-o", str(out), expect=1)
+    suite = ET.parse(out).getroot().find("testsuite")
+    assert int(suite.get("tests")) == len(all_rules())
+    failure = suite.find("testcase[@name='parent-unknown']/failure")
+    assert failure is not None and f"{path}:3]" in failure.text and "1.4.99" in failure.text
+    assert suite.find("testcase[@name='parent-unknown']").get("classname") == "etomkg.rules.etomkg/extension_check.py"
+
+
+def test_structural_rules_speak_chinese(cli):
+    out = cli("validate", str(CORPUS / "maps-to-unknown.csv"), "--release", "25.5", "--lang", "zh", expect=1).stdout
+    assert "映射到的 9.9.9 既不是该版本的元素" in out and "不符合" in out
+
+
+def _readme_examples() -> dict[str, str]:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### Operators' extensions") : readme.index("## What changed between releases")]
+    blocks = dict(re.findall(r"```(csv|yaml|turtle|json)\n(.*?)```", section, re.S))
+    assert set(blocks) == {"csv", "yaml", "turtle", "json"}
+    return blocks
+
+
+@pytest.mark.parametrize(("fmt", "suffix"), [("csv", "csv"), ("yaml", "yaml"), ("turtle", "ttl"), ("json", "jsonld")])
+def test_the_readme_examples_are_clean_for_both_commands(cli, tmp_path, fmt, suffix):
+    path = tmp_path / f"acme.{suffix}"
+    path.write_text(_readme_examples()[fmt], encoding="utf-8")
+    assert _validate(cli, path)[0] == _check(cli, path)[0] == 0
+    assert _validate(cli, path)[1]["results"] == []
+    summary = cli("import", "extension", str(path), "--check", "--release", "25.5").stdout
+    assert "valid, nothing stored" in summary and "findings:" not in summary  # not even an info
+
+
+def test_check_extension_is_the_same_verdict_for_programs():
+    turtle = _readme_examples()["turtle"]
+    report = check_extension(turtle, "turtle", "25.5")
+    assert report.conforms() and report.findings == [] and report.shapes == "run"
+    bad = check_extension(turtle.replace("25.5/process/1.3.3", "25.5/process/9.9.9"), "turtle", "25.5")
+    assert bad.rule_ids() == ["maps-to-unknown"] and not bad.conforms()
+    crm = next(n for n, line in enumerate(turtle.splitlines(), 1) if line.startswith("acme:crm"))
+    assert bad.findings[0].line == crm and bad.findings[0].file is None
+    unreadable = check_extension("processes: [\n", "yaml", "25.5")
+    assert unreadable.rule_ids() == ["syntax"] and unreadable.findings[0].line == 1
