@@ -181,7 +181,6 @@ def _with_focus(finding: Finding, focus: dict[str, Focus]) -> Finding:
 
 def _profile_graph(dataset: Dataset):
     """The ontology and the extension files, as one rdflib graph, for the OWL 2 DL profile check."""
-    import pyoxigraph as ox
     import rdflib
 
     from ..resources import ontology_dir
@@ -191,9 +190,8 @@ def _profile_graph(dataset: Dataset):
     labels: dict = {}
     for user_file in dataset.user_files:
         if user_file.statements:
-            data = ox.serialize(user_file.statements, format=ox.RdfFormat.N_TRIPLES)
-            graph.parse(data=data.decode("utf-8"), format="nt", bnode_context=labels)
-    return graph, {f"_:{node}": f"_:{label}" for label, node in labels.items()}
+            engines.add_triples(graph, user_file.statements, labels)
+    return graph, {f"_:{node}": label for node, label in labels.items()}
 
 
 @lru_cache(maxsize=1)
