@@ -94,9 +94,10 @@ def check(doc: ExtensionDoc, index: ReleaseIndex, iris: Iris, name: str) -> Repo
 
     def finding(rule: str, element: Element, message: str, fix: str, value: str | None = None) -> None:
         focus = element.key or element.iri or f"line {element.line}"
+        names = tuple(sorted((lang, values[0]) for lang, values in element.names.items() if values))
         report.findings.append(
             structural_finding(rule, key=element.iri or focus, identifier=focus, file=element.file,
-                               line=element.line, detail=message, fix=fix, value=value)
+                               line=element.line, detail=message, fix=fix, value=value, names=names)
         )  # fmt: skip
 
     for element in doc.elements:

@@ -157,14 +157,18 @@ def check_file(
     report = Report(findings, all_rules(), f"release {staged.release} + 1 file", engine=engine)
     checked = Checked(staged, report)
     if not report.conforms():
-        report.shapes = "not run: the structural rules found violations; fix them first"
-        report.skipped.update({r.id: report.shapes for r in report.rules if r.engine != "structure"})
+        report.shapes = "not run: the structural rules found violations (fix them first)"
+        report.skipped.update({r.id: "the structural rules found violations; fix them first"
+                               for r in report.rules if r.engine != "structure"})  # fmt: skip
         report.seconds = time.perf_counter() - started
         return checked
     checked.data = staged.render()
     if shapes == "never" or (shapes == "auto" and staged.elements > SHAPES_AUTO_LIMIT):
         report.shapes = f"not run ({staged.elements} elements; --shapes always runs them)"
-        report.skipped.update({r.id: report.shapes for r in report.rules if r.engine != "structure"})
+        why = f"--shapes {shapes}" + (
+            f": {staged.elements} elements, over {SHAPES_AUTO_LIMIT:,}" if shapes == "auto" else ""
+        )
+        report.skipped.update({r.id: why for r in report.rules if r.engine != "structure"})
     else:
         if progress is not None:
             progress.step("checking with the SHACL shapes")

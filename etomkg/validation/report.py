@@ -65,7 +65,7 @@ def render_text(report: Report, fail_on: str = "violation", lang: str = "en", li
     for finding in findings:
         by_rule.setdefault(finding.rule.id, []).append(finding)
     rules = {r.id: r for r in report.rules}
-    lines = [f"etomkg validate: {report.dataset} ({report.triples:,} triples)"]
+    lines = [f"etomkg validate: {report.dataset}" + (f" ({report.triples:,} triples)" if report.triples else "")]
     for rule_id, group in by_rule.items():
         rule = rules[rule_id]
         counts = {}
@@ -83,9 +83,13 @@ def render_text(report: Report, fail_on: str = "violation", lang: str = "en", li
                 if lang != "zh"
                 else f"  … 另有 {more} 条（--limit 0 全部列出）"
             )
+    reasons: dict[str, list[str]] = {}
     for rule_id, why in sorted(report.skipped.items()):
         if "--reason" not in why:
-            lines += ["", f"{rule_id} did not run: {why}"]
+            reasons.setdefault(why, []).append(rule_id)
+    for why, ids in reasons.items():
+        which = ids[0] if len(ids) == 1 else f"{len(ids)} rules ({', '.join(ids[:3])}{' …' if len(ids) > 3 else ''})"
+        lines += ["", f"{which} did not run: {why}"]
     hidden = len(report.findings) - len(findings)
     lines.append("")
     if hidden:

@@ -195,6 +195,7 @@ def finding(
     value: str | None = None,
     identifier: str | None = None,
     severity: str | None = None,
+    names: tuple[tuple[str, str], ...] = (),
 ) -> Finding:
     """A finding of a structural rule: ``detail`` and ``fix`` are the English texts for this very element;
     other languages use the rule's message with ``{$this}`` and ``{?value}`` filled in."""
@@ -202,7 +203,7 @@ def finding(
     return Finding(
         rule,
         severity or rule.severity,
-        Focus(key, identifier if identifier is not None else key, file=file),
+        Focus(key, identifier if identifier is not None else key, names, file=file),
         value_text=value,
         detail=(("en", detail),) if detail else (),
         fix=(("en", fix),) if fix else (),
