@@ -87,9 +87,9 @@ def render_text(report: Report, fail_on: str = "violation", lang: str = "en", li
     for rule_id, why in sorted(report.skipped.items()):
         if "--reason" not in why:
             reasons.setdefault(why, []).append(rule_id)
-    for why, ids in reasons.items():
-        which = ids[0] if len(ids) == 1 else f"{len(ids)} rules ({', '.join(ids[:3])}{' …' if len(ids) > 3 else ''})"
-        lines += ["", f"{which} did not run: {why}"]
+    for why, ids in reasons.items():  # many rules for one reason (the shapes, after structural violations): one line
+        names = ids if len(ids) <= 3 else [f"{len(ids)} rules ({', '.join(ids[:3])} …)"]
+        lines += [line for which in names for line in ("", f"{which} did not run: {why}")]
     hidden = len(report.findings) - len(findings)
     lines.append("")
     if hidden:
