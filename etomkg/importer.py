@@ -23,7 +23,6 @@ import pyoxigraph as ox
 
 from .checks import Report, ValidationFailed
 from .errors import EtomkgError
-from .extension import ExtensionDoc
 from .graph import graph_inputs, render_graph
 from .model import Content, SourceRows
 from .naming import ETOM, PREFIXES, Iris, natural_key
@@ -320,7 +319,7 @@ def import_extension(
             "extension", staged.name, staged.release, Path(path).name, str(store_dir or "(bundled graph)"), None,
             stored=False,
         )  # fmt: skip
-        _extension_counts(summary, staged.doc, checked.report)
+        _extension_counts(summary, staged, checked.report)
         summary.seconds = time.perf_counter() - started
         return summary
     if store_dir is None:
@@ -358,32 +357,15 @@ def import_extension(
         generation = tx.path.name
     progress.done()
     summary = ImportSummary("extension", name, staged.release, Path(path).name, str(folder.path), generation)
-    _extension_counts(summary, staged.doc, checked.report)
+    _extension_counts(summary, staged, checked.report)
     summary.graphs_written = [graph]
     summary.seconds = time.perf_counter() - started
     return summary
 
 
-def _extension_counts(summary: ImportSummary, doc: ExtensionDoc, report: Report) -> None:
-    kinds = Counter(e.kind for e in doc.elements)
-    levels = Counter(e.key.count(".") for e in doc.elements if e.kind == "process")
-    mappings = sum(len(e.maps_to) for e in doc.elements)
-    summary.counts = [
-        ("format", doc.fmt),
-        (
-            "processes",
-            f"{kinds['process']}"
-            + (": " + ", ".join(f"L{lvl} {n}" for lvl, n in sorted(levels.items())) if levels else ""),
-        ),
-        ("applications", str(kinds["application"])),
-        ("systems", str(kinds["system"])),
-        ("organisation units", str(kinds["organisation-unit"])),
-        ("mappings", f"{mappings} maps-to links"),
-        (
-            "checks",
-            "structural checks" + (", SHACL shapes" if report.shapes == "run" else f"; SHACL shapes {report.shapes}"),
-        ),
-    ]
+def _extension_counts(summary: ImportSummary, staged, report: Report) -> None:
+    checks = "structural checks" + (", SHACL shapes" if report.shapes == "run" else f"; SHACL shapes {report.shapes}")
+    summary.counts = [("format", staged.fmt), *staged.counts, ("checks", checks)]
     if summary.stored:
         summary.counts.append(("graph", summary.key))
     summary.report = report

@@ -13,13 +13,16 @@ from pathlib import Path
 
 import pytest
 
+from etomkg.naming import ETOM, SKOS
 from etomkg.validation import all_rules, check_extension
+from etomkg.validation.rules import Rule
 from etomkg.validation.structure import STRUCTURE_RULES
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "tests" / "data" / "rulebook"
 FILES = sorted(p.name for p in CORPUS.iterdir())
 SEVERITY = {rule.id: rule.severity for rule in all_rules()}
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 SUFFIX_FORMAT = {"csv": "csv", "yaml": "yaml", "ttl": "turtle", "jsonld": "jsonld"}
 
 
@@ -145,3 +148,72 @@ def test_check_extension_is_the_same_verdict_for_programs():
     assert bad.findings[0].line == crm and bad.findings[0].file is None
     unreadable = check_extension("processes: [\n", "yaml", "25.5")
     assert unreadable.rule_ids() == ["syntax"] and unreadable.findings[0].line == 1
+
+
+# --- another reader joins the path (as the ODA component specs will) ---------------------------------------------
+
+
+class _ComponentLines:
+    """A toy reader of another kind of file: ``KEY maps-to ID ID …`` per line, each line a component."""
+
+    name = "component-lines"
+    rule = Rule("component-maps-to-unknown", "violation", "structure", {"en": "Components map to known elements.",
+                "zh": "组件映射到已知元素。"}, {"en": "{$this} maps to {?value}, which is unknown.",
+                "zh": "{$this} 映射到未知的 {?value}。"}, "tests/test_rulebook.py")  # fmt: skip
+
+    def accepts(self, path: Path, fmt) -> bool:
+        return path.suffix == ".components"
+
+    def stage(self, path, fmt, kg, release, name):
+        from etomkg.extension_check import release_index
+        from etomkg.validation.inputs import Staged
+        from etomkg.validation.structure import finding
+
+        release = kg.check_release(release or kg.default_release)
+        index, graph = release_index(kg, release), kg.iris.extension("components")
+        findings, quads, lines = [], [], {}
+        for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+            key, _, targets = line.partition(" maps-to ")
+            subject = f"<https://acme.example/component/{key}>"
+            lines[subject[1:-1]] = number
+            quads += [f"{subject} <{RDF_TYPE}> <{ETOM}Application> <{graph}> .",
+                      f'{subject} <{SKOS}notation> "{key}" <{graph}> .',
+                      f'{subject} <{SKOS}prefLabel> "{key}"@en <{graph}> .',
+                      f'{subject} <{SKOS}prefLabel> "组件 {key}"@zh <{graph}> .']  # fmt: skip
+            for target in targets.split():
+                if target not in index.by_id:
+                    findings.append(finding(self.rule.id, key=key, file=path, line=number, value=target))
+                else:
+                    quads.append(f"{subject} <{ETOM}mapsTo> <{index.by_id[target]}> <{graph}> .")
+        data = ("\n".join(quads) + "\n").encode()
+        return Staged(path, "components", "components", release, findings, lambda: data, lines.get, len(lines),
+                      [("components", str(len(lines)))])  # fmt: skip
+
+
+@pytest.fixture()
+def component_reader():
+    from etomkg.validation.inputs import INPUTS, register_input
+    from etomkg.validation.structure import register_rules
+
+    reader = _ComponentLines()
+    register_input(reader)
+    register_rules([reader.rule])
+    yield reader
+    INPUTS.remove(reader)
+    del STRUCTURE_RULES[reader.rule.id]
+
+
+def test_another_reader_joins_the_one_path(cli, tmp_path, component_reader):
+    good, bad = tmp_path / "good.components", tmp_path / "bad.components"
+    good.write_text("CRM maps-to 1.3.3 1.4.5\nNOC maps-to 1.5.8\n", encoding="utf-8")
+    bad.write_text("CRM maps-to 1.3.3\nNOC maps-to 9.9.9\n", encoding="utf-8")
+    assert "| `component-maps-to-unknown` | violation |" in cli("validate", "--list-rules").stdout
+    for path, code, rules in ((good, 0, []), (bad, 1, ["component-maps-to-unknown"])):
+        validate_code, validated = _validate(cli, path)
+        check_code, checked = _check(cli, path)
+        assert validate_code == check_code == code
+        assert sorted({r["rule"] for r in validated["results"]}) == sorted({f["rule"] for f in checked["findings"]})
+        assert sorted({r["rule"] for r in validated["results"]}) == rules
+    assert validated["results"][0]["line"] == 2 and "映射到未知的 9.9.9" in cli(
+        "validate", str(bad), "--release", "25.5", "--lang", "zh", expect=1).stdout  # fmt: skip
+    assert "  components  2\n" in cli("import", "extension", str(good), "--check", "--release", "25.5").stdout

@@ -21,8 +21,9 @@ rules join the rule book with :func:`etomkg.validation.structure.register_rules`
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
@@ -50,7 +51,8 @@ class Staged:
     render: Callable[[], bytes]  # canonical N-Quads; called only when the structural rules found no violation
     locate: Callable[[str], int | None]  # the line of an element (by IRI) in the file
     elements: int
-    doc: object = None  # the reader's own document (the import's summary counts it)
+    counts: list[tuple[str, str]] = field(default_factory=list)  # what the file holds, for the import's summary
+    doc: object = None  # the reader's own document
     sha256: str = ""
 
 
@@ -98,7 +100,20 @@ class ExtensionInput:
             return lines.get(iri) or (line_of(iri) if line_of else None)
 
         return Staged(path, doc.fmt, name, release, report.findings, lambda: render(doc, index, iris, name),
-                      locate, len(doc.elements), doc, doc.sha256)  # fmt: skip
+                      locate, len(doc.elements), _counts(doc), doc, doc.sha256)  # fmt: skip
+
+
+def _counts(doc) -> list[tuple[str, str]]:
+    kinds = Counter(e.kind for e in doc.elements)
+    levels = Counter(e.key.count(".") for e in doc.elements if e.kind == "process")
+    by_level = ": " + ", ".join(f"L{level} {n}" for level, n in sorted(levels.items())) if levels else ""
+    return [
+        ("processes", f"{kinds['process']}{by_level}"),
+        ("applications", str(kinds["application"])),
+        ("systems", str(kinds["system"])),
+        ("organisation units", str(kinds["organisation-unit"])),
+        ("mappings", f"{sum(len(e.maps_to) for e in doc.elements)} maps-to links"),
+    ]
 
 
 INPUTS: list[Input] = [ExtensionInput()]
