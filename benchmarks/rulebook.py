@@ -28,7 +28,7 @@ import pyoxigraph as ox
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from etomkg.fixtures import write_extension_csv  # noqa: E402
+from etomkg.content.synthetic import write_extension_csv  # noqa: E402
 from etomkg.validation.inputs import check_file  # noqa: E402
 
 ETOMKG = str(Path(sys.executable).parent / "etomkg")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from etomkg.naming import ETOM, SKOS
+from etomkg.iris import ETOM, SKOS
 from etomkg.validation import all_rules, check_extension
 from etomkg.validation.rules import Rule
 from etomkg.validation.structure import STRUCTURE_RULES
@@ -112,7 +112,7 @@ def test_junit_names_the_file_and_row_of_a_structural_rule(cli, tmp_path):
     assert int(suite.get("tests")) == len(all_rules())
     failure = suite.find("testcase[@name='parent-unknown']/failure")
     assert failure is not None and f"{path}:3]" in failure.text and "1.4.99" in failure.text
-    assert suite.find("testcase[@name='parent-unknown']").get("classname") == "etomkg.rules.etomkg/extension_check.py"
+    assert suite.find("testcase[@name='parent-unknown']").get("classname") == "etomkg.rules.etomkg/imports/extension_check.py"
 
 
 def test_structural_rules_speak_chinese(cli):
@@ -165,7 +165,7 @@ class _ComponentLines:
         return path.suffix == ".components"
 
     def stage(self, path, fmt, kg, release, name):
-        from etomkg.extension_check import release_index
+        from etomkg.imports.extension_check import release_index
         from etomkg.validation.inputs import Staged
         from etomkg.validation.structure import finding
 

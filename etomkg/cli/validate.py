@@ -75,7 +75,7 @@ def validate_command(
     scope = "all" if everything else "files"
     code = None
     if files:  # the one path of `import extension`: read, derive, then the whole rule book
-        from ..extension import ExtensionSyntaxError
+        from ..imports.extension import ExtensionSyntaxError
         from ..validation import Report, check_files
 
         kg = open_graph(store_dir, backend_url)

@@ -17,7 +17,7 @@ import time
 from functools import lru_cache
 from pathlib import Path
 
-from ..naming import ETOM, RELEASES
+from ..iris import ETOM, RELEASES
 from . import engines
 from .dataset import Dataset, InputFileError, dataset_for
 from .findings import Finding, Focus, Report
@@ -183,7 +183,7 @@ def _profile_graph(dataset: Dataset):
     """The ontology and the extension files, as one rdflib graph, for the OWL 2 DL profile check."""
     import rdflib
 
-    from ..resources import ontology_dir
+    from ..files import ontology_dir
 
     graph = rdflib.Graph()
     graph += _ontology_graph(str(ontology_dir()))

@@ -24,7 +24,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from ..naming import natural_key, release_key
+from ..iris import natural_key, release_key
 from .rules import SEVERITY_RANK, Rule
 
 SEVERITIES = ("violation", "warning", "info")

@@ -7,7 +7,7 @@ call :func:`check_file`; they differ only in whether the canonical triples are s
 Readers join the path with :func:`register_input`: an :class:`Input` says which files it reads and turns
 one into a :class:`Staged` file (its structural findings, and how to render and locate its elements); its
 rules join the rule book with :func:`etomkg.validation.structure.register_rules`. The operators' extensions
-(:mod:`etomkg.extension`: CSV, YAML, Turtle, JSON-LD, N-Triples) are the reader of last resort.
+(:mod:`etomkg.imports.extension`: CSV, YAML, Turtle, JSON-LD, N-Triples) are the reader of last resort.
 
 >>> report = check_extension('''
 ... @prefix etom: <https://w3id.org/etomkg/ontology#> . @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
@@ -76,7 +76,7 @@ class Checked:
 
 
 class ExtensionInput:
-    """Operators' extensions (:mod:`etomkg.extension`): CSV, YAML, Turtle, JSON-LD, N-Triples."""
+    """Operators' extensions (:mod:`etomkg.imports.extension`): CSV, YAML, Turtle, JSON-LD, N-Triples."""
 
     name = "extension"
 
@@ -84,8 +84,8 @@ class ExtensionInput:
         return True
 
     def stage(self, path: str, fmt: str | None, kg, release: str | None, name: str | None) -> Staged:
-        from ..extension import _line_index, check_name, default_name, read_extension
-        from ..extension_check import check, extension_iri, release_index, render
+        from ..imports.extension import _line_index, check_name, default_name, read_extension
+        from ..imports.extension_check import check, extension_iri, release_index, render
 
         iris = kg.iris  # the staged file keeps no reference to kg: an import's store must close after a rejection
         doc = read_extension(path, fmt, iris=iris)
@@ -150,7 +150,7 @@ def check_file(
 ) -> Checked:
     """Read one file into its canonical form and report on it with the whole rule book, against ``release``
     (default: the file's own, else the newest) of ``kg`` (default: the bundled graph). A file that cannot be
-    read raises :class:`~etomkg.extension.ExtensionSyntaxError` (its ``findings`` hold the ``syntax`` rule).
+    read raises :class:`~etomkg.imports.extension.ExtensionSyntaxError` (its ``findings`` hold the ``syntax`` rule).
     The SHACL shapes and OWL checks run when the structural rules found no violation (their results would
     point at the wrong fix otherwise) and ``shapes`` allows: ``auto`` up to ``SHAPES_AUTO_LIMIT`` elements."""
     from . import all_rules, validate_triples
@@ -160,7 +160,7 @@ def check_file(
     started = time.perf_counter()
     path = str(path)
     kg = kg if kg is not None else _bundled_graph()  # (a graph's truth value counts its quads)
-    from ..extension import ExtensionSyntaxError
+    from ..imports.extension import ExtensionSyntaxError
 
     given = Path(path).name
     try:
@@ -226,7 +226,7 @@ def check_files(
 ) -> Report:
     """:func:`check_file` on each file (``etomkg validate FILE …``), in one report. Every file is read before
     any is checked: one that cannot be read raises, and nothing is reported."""
-    from ..extension import ExtensionSyntaxError
+    from ..imports.extension import ExtensionSyntaxError
 
     started = time.perf_counter()
     problems = []
@@ -267,7 +267,7 @@ def check_extension(text: str, format: str, release: str | None = None, *, name:
     ``syntax`` finding rather than an exception."""
     import tempfile
 
-    from ..extension import ExtensionSyntaxError, detect_format
+    from ..imports.extension import ExtensionSyntaxError, detect_format
 
     fmt = detect_format(Path("x"), format)
     suffix = {"turtle": ".ttl", "jsonld": ".jsonld", "csv": ".csv", "yaml": ".yaml"}[fmt]

@@ -1,5 +1,5 @@
 """The structural rules of extension files: what the reading of a file (CSV, YAML, Turtle, JSON-LD) and the
-checks against one release (:mod:`etomkg.extension_check`) report, before the SHACL shapes run on the
+checks against one release (:mod:`etomkg.imports.extension_check`) report, before the SHACL shapes run on the
 canonical triples. They are rules of the one rule book like the shapes' (``etomkg validate --list-rules``):
 a stable id, a severity, and what each checks and how to fix it, in English and Chinese.
 
@@ -17,7 +17,7 @@ from __future__ import annotations
 from .findings import Finding, Focus
 from .rules import Rule
 
-SOURCE = "etomkg/extension_check.py"
+SOURCE = "etomkg/imports/extension_check.py"
 
 # id → (severity, what it checks en, zh, how to fix en, zh); {$this} is the element, {?value} the value
 _TABLE: dict[str, tuple[str, str, str, str, str]] = {
@@ -176,7 +176,7 @@ def finding_at(
     file: str | None = None,
     line: int | None = None,
 ) -> Finding:
-    """:func:`finding` with the arguments in the order the readers of :mod:`etomkg.extension` give them."""
+    """:func:`finding` with the arguments in the order the readers of :mod:`etomkg.imports.extension` give them."""
     return finding(rule_id, key=focus, file=file, line=line, detail=message, fix=fix, severity=severity)
 
 
