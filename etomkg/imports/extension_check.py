@@ -51,7 +51,7 @@ def release_index(kg, release: str) -> ReleaseIndex:
     """The :class:`ReleaseIndex` of a knowledge graph: an embedded store's, or a remote SPARQL store's."""
     if not kg.remote:
         return ReleaseIndex.from_store(kg.store, kg.iris, release)
-    from .naming import ONTOLOGY_IRI
+    from ..iris import ONTOLOGY_IRI
 
     rows = kg.select(
         f"SELECT ?p ?id WHERE {{ GRAPH <{kg.iris.graph(release)}> {{ ?p a etom:ProcessElement ; skos:notation ?id }} }}"

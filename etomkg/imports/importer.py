@@ -301,7 +301,7 @@ def import_extension(
     """Validate an operator's extension and store it as one named graph (or, with ``check_only``, only
     check it against ``kg`` — by default the store, or the bundled graph). The verdict is the one rule book's
     (:func:`etomkg.validation.inputs.check_file`), the same as ``etomkg validate``'s."""
-    from .validation.inputs import check_file
+    from ..validation.inputs import check_file
 
     progress = progress or Silent()
     started = time.perf_counter()
