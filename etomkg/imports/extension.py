@@ -421,18 +421,27 @@ def _inline_context(text: str, iris: Iris) -> str:
     return json.dumps(swap(data))
 
 
+_TOKEN = re.compile(r'<([^<>\s]*)>|"([^"\\]*)"|[\w-]*:([\w.-]*\w)')
+
+
 def _line_index(text: str):
-    """Find the first line where an IRI (or its prefixed or local form) appears, for error locations."""
+    """Find the first line where an IRI (or its prefixed or local form) appears, for error locations.
+    The tokens are indexed once: a file of thousands of elements is located in one pass, not one per element."""
     lines = text.splitlines()
+    first: dict[tuple[str, str], int] = {}
+    for number, line in enumerate(lines, 1):
+        for match in _TOKEN.finditer(line):
+            for kind, value in zip('<":', match.groups(), strict=True):
+                if value is not None:
+                    first.setdefault((kind, value), number)
 
     def line_of(iri: str) -> int | None:
         local = re.split(r"[/#]", iri)[-1]
-        for needle in (f"<{iri}>", f'"{iri}"', f":{local}" if local else None, local or None):
-            if not needle:
-                continue
-            for number, line in enumerate(lines, 1):
-                if needle in line:
-                    return number
+        for key in (("<", iri), ('"', iri), (":", local)):
+            if key in first:
+                return first[key]
+        if local:  # written some other way (inside a longer string, say): look for the name itself
+            return next((number for number, line in enumerate(lines, 1) if local in line), None)
         return None
 
     return line_of
