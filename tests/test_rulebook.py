@@ -112,7 +112,10 @@ def test_junit_names_the_file_and_row_of_a_structural_rule(cli, tmp_path):
     assert int(suite.get("tests")) == len(all_rules())
     failure = suite.find("testcase[@name='parent-unknown']/failure")
     assert failure is not None and f"{path}:3]" in failure.text and "1.4.99" in failure.text
-    assert suite.find("testcase[@name='parent-unknown']").get("classname") == "etomkg.rules.etomkg/imports/extension_check.py"
+    assert (
+        suite.find("testcase[@name='parent-unknown']").get("classname")
+        == "etomkg.rules.etomkg/imports/extension_check.py"
+    )
 
 
 def test_structural_rules_speak_chinese(cli):
