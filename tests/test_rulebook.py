@@ -220,3 +220,15 @@ def test_another_reader_joins_the_one_path(cli, tmp_path, component_reader):
     assert validated["results"][0]["line"] == 2 and "映射到未知的 9.9.9" in cli(
         "validate", str(bad), "--release", "25.5", "--lang", "zh", expect=1).stdout  # fmt: skip
     assert "  components  2\n" in cli("import", "extension", str(good), "--check", "--release", "25.5").stdout
+
+
+def test_the_readme_output_example_says_what_the_readme_shows(cli, tmp_path):
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### Output formats") : readme.index("### In other repositories' CI")]
+    path = tmp_path / "my-l5.ttl"
+    path.write_text(re.search(r"```turtle\n(.*?)```", section, re.S).group(1), encoding="utf-8")
+    found = [(r["rule"], r["line"]) for r in _validate(cli, path)[1]["results"]]
+    assert found == [("parent-identifier", 5)] and "[my-l5.ttl:5]" in section
+    path.write_text(path.read_text(encoding="utf-8").replace("1.4.5.4.2>", "1.4.5.4.1>"), encoding="utf-8")
+    found = sorted((r["rule"], r["line"]) for r in _validate(cli, path)[1]["results"])
+    assert found == [("etom-proc-011", 9), ("label_whitespace", 9)] and "[my-l5.ttl:9]" in section

@@ -80,7 +80,7 @@ class ImportSummary:
         if self.report is not None and self.report.findings:
             counts = self.report.counts()
             lines.append(
-                "  findings: " + ", ".join(f"{n} {s}" for s, n in counts.items()) + " (not errors; --report shows them)"
+                "  findings: " + ", ".join(f"{n} {s}" for s, n in counts.items()) + " (not errors; --json lists them)"
             )
         lines += [f"  note: {notice}" for notice in self.notices]
         if self.stored:

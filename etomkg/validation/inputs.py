@@ -168,7 +168,7 @@ def check_file(
     except ExtensionSyntaxError as exc:
         exc.findings = [_in_file(f, given, path) for f in exc.findings]
         raise
-    findings = [_in_file(f, given, path) for f in staged.findings]
+    findings = [_in_file(f, given, path, staged.release) for f in staged.findings]
     report = Report(findings, all_rules(), f"release {staged.release} + 1 file", engine=engine)
     checked = Checked(staged, report)
     if not report.conforms():
@@ -201,11 +201,14 @@ def check_file(
     return checked
 
 
-def _in_file(finding: Finding, name: str, path: str) -> Finding:
-    """A reader's finding names its file as given on the command line."""
-    if finding.focus.file == name and name != path:
-        return replace(finding, focus=replace(finding.focus, file=path))
-    return finding
+def _in_file(finding: Finding, name: str, path: str, release: str | None = None) -> Finding:
+    """A reader's finding names its file as given on the command line (and the release it was checked in)."""
+    focus = finding.focus
+    if focus.file == name and name != path:
+        focus = replace(focus, file=path)
+    if release and focus.release is None:
+        focus = replace(focus, release=release)
+    return finding if focus is finding.focus else replace(finding, focus=focus)
 
 
 def _located(finding: Finding, path: str, locate: Callable[[str], int | None]) -> Finding:
