@@ -22,8 +22,9 @@ SOURCE = "etomkg/imports/extension_check.py"
 # id → (severity, what it checks en, zh, how to fix en, zh); {$this} is the element, {?value} the value
 _TABLE: dict[str, tuple[str, str, str, str, str]] = {
     "syntax": ("violation",
-        "The file can be read: Turtle, JSON-LD, YAML or CSV in UTF-8; no remote JSON-LD context, no YAML alias.",
-        "文件可读：UTF-8 编码的 Turtle、JSON-LD、YAML 或 CSV；不引用远程 JSON-LD 上下文，不用 YAML 别名。",
+        "The file can be read: Turtle, JSON-LD, YAML or CSV in UTF-8; no remote JSON-LD context, no YAML alias "
+        "(exit code 2: nothing else is checked).",
+        "文件可读：UTF-8 编码的 Turtle、JSON-LD、YAML 或 CSV；不引用远程 JSON-LD 上下文，不用 YAML 别名（退出码 2：其余不再检查）。",
         "Fix the syntax at the line given.",
         "请修正所示行的语法错误。"),
     "column-missing": ("violation",
