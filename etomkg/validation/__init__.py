@@ -7,8 +7,12 @@ one release) and the user's extension files.
 >>> sorted({f.rule.id for f in report.findings if f.severity == "warning"})
 ['duplicate_label', 'etom-hier-003', 'etom-src-001', 'missing_definition']
 
-With extension files, the focus nodes are the subjects the files say something about (their elements, and
-bundled elements they add to), checked in the context of the bundled graph; ``scope="all"`` checks everything.
+With files, :func:`validate` checks their triples as they are: the focus nodes are the subjects the files say
+something about (their elements, and bundled elements they add to), checked in the context of the bundled
+graph; ``scope="all"`` checks everything. Users' files take the one path of :mod:`.inputs` instead
+(``etomkg validate FILE``, ``etomkg import extension``, :func:`check_extension`): read into the triples an
+import stores, then the whole rule book — the structural rules of :mod:`.structure`, then these checks.
+Every result is a :class:`~.findings.Finding` in a :class:`~.findings.Report`, whoever reports it.
 """
 
 from __future__ import annotations
