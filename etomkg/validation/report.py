@@ -85,7 +85,7 @@ def render_text(report: Report, fail_on: str = "violation", lang: str = "en", li
             )
     reasons: dict[str, list[str]] = {}
     for rule_id, why in sorted(report.skipped.items()):
-        if "--reason" not in why:
+        if "--reason" not in why and not why.startswith("reads extension files"):
             reasons.setdefault(why, []).append(rule_id)
     for why, ids in reasons.items():  # many rules for one reason (the shapes, after structural violations): one line
         names = ids if len(ids) <= 3 else [f"{len(ids)} rules ({', '.join(ids[:3])} …)"]
