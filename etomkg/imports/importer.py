@@ -329,6 +329,9 @@ def import_extension(
         iris = Iris(tx.previous["base"])
         checked = check_file(path, release=release, name=name, fmt=fmt, kg=KnowledgeGraph(tx.store, iris.base),
                              shapes=shapes, progress=progress)  # fmt: skip
+        if checked.staged.stored_by != "import extension":
+            raise EtomkgError(f"{path} is read by {checked.staged.stored_by}'s reader: store it with etomkg "
+                              f"{checked.staged.stored_by} (--check here only validates it)")  # fmt: skip
         if not checked.report.conforms():
             raise ValidationFailed(Path(path).name, checked.report)
         staged, data = checked.staged, checked.data

@@ -20,6 +20,7 @@ rules join the rule book with :func:`etomkg.validation.structure.register_rules`
 
 from __future__ import annotations
 
+import re
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -54,6 +55,7 @@ class Staged:
     counts: list[tuple[str, str]] = field(default_factory=list)  # what the file holds, for the import's summary
     doc: object = None  # the reader's own document
     sha256: str = ""
+    stored_by: str = "import extension"  # the command that stores such files
 
 
 class Input(Protocol):
@@ -116,7 +118,37 @@ def _counts(doc) -> list[tuple[str, str]]:
     ]
 
 
-INPUTS: list[Input] = [ExtensionInput()]
+class OdaSpecInput:
+    """ODA component specifications (:mod:`etomkg.oda`: YAML with ``apiVersion``/``kind`` at the top), checked
+    against every release (they cite processes of any); ``etomkg import oda`` stores them."""
+
+    name = "oda-component-spec"
+
+    def accepts(self, path: Path, fmt: str | None) -> bool:
+        if path.suffix.lower() not in (".yaml", ".yml") or fmt not in (None, "yaml"):
+            return False
+        try:
+            head = path.read_text(encoding="utf-8", errors="replace")[:65536]
+        except OSError:
+            return False
+        return re.search(r"^(apiVersion|kind)\s*:", head, re.M) is not None
+
+    def stage(self, path: str, fmt: str | None, kg, release: str | None, name: str | None) -> Staged:
+        from ..oda.spec import SpecError
+        from ..oda.validation import spec_triples, subject_lines
+        from .dataset import InputFileError
+
+        try:
+            triples = spec_triples(path, kg.iris.base)
+        except SpecError as exc:
+            raise InputFileError(path, exc.detail, exc.line, 1 if exc.line else None) from None
+        data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+        lines = subject_lines(path, kg.iris.base)
+        return Staged(path, "oda-spec", Path(path).stem, release, [], lambda: data, lines.get, len(lines),
+                      [("components", "1")], stored_by="import oda")  # fmt: skip
+
+
+INPUTS: list[Input] = [OdaSpecInput(), ExtensionInput()]
 
 
 def register_input(reader: Input) -> None:
@@ -169,7 +201,8 @@ def check_file(
         exc.findings = [_in_file(f, given, path) for f in exc.findings]
         raise
     findings = [_in_file(f, given, path, staged.release) for f in staged.findings]
-    report = Report(findings, all_rules(), f"release {staged.release} + 1 file", engine=engine)
+    where = f"release {staged.release}" if staged.release else "every release"
+    report = Report(findings, all_rules(), f"{where} + 1 file", engine=engine)
     checked = Checked(staged, report)
     if not report.conforms():
         report.shapes = "not run: the structural rules found violations (fix them first)"
@@ -247,8 +280,9 @@ def check_files(
             else ExtensionSyntaxError("\n".join(str(p) for p in problems), [f for p in problems for f in p.findings])
         )
     merged = Report(rules=checked[0].report.rules if checked else [], engine=engine)
-    releases = sorted({c.staged.release for c in checked})
-    merged.dataset = f"release {', '.join(releases)} + {len(checked)} file{'s' if len(checked) != 1 else ''}"
+    releases = sorted({c.staged.release or "every release" for c in checked})
+    merged.dataset = f"release {', '.join(releases)}".replace("release every release", "every release")
+    merged.dataset += f" + {len(checked)} file{'s' if len(checked) != 1 else ''}"
     for one in checked:
         merged.findings += one.report.findings
         merged.files += one.report.files
