@@ -1,4 +1,4 @@
-"""One access-log line per request (status, duration, bytes, the query's hash), and the in-flight count."""
+"""One access-log line per request (status, duration, bytes, the query's hash)."""
 
 from __future__ import annotations
 
@@ -29,11 +29,7 @@ class _Finished:
 
 
 class AccessLog:
-    """WSGI middleware around everything: cheap, and it sees every response, errors included.
-
-    The in-flight count it keeps tells the query watchdog when a retiring
-    worker has finished sending its other responses.
-    """
+    """WSGI middleware around everything: cheap, and it sees every response, errors included."""
 
     def __init__(self, wsgi_app, watchdog: Watchdog) -> None:
         self.wsgi_app = wsgi_app
@@ -51,7 +47,6 @@ class AccessLog:
             return start_response(status, headers, exc_info)
 
         def done() -> None:
-            self.watchdog.request_finished()
             path = environ.get("PATH_INFO", "")
             if environ.get("QUERY_STRING") and path != "/sparql":
                 path += "?" + environ["QUERY_STRING"]
@@ -66,12 +61,14 @@ class AccessLog:
                 environ.get("etomkg.query_hash", "-"),
             )
 
-        self.watchdog.request_started()
         try:
             body = self.wsgi_app(environ, capture)
         except BaseException:
             done()
             raise
+        if isinstance(body, list):
+            done()  # the whole body is here: the server sends a list in one piece (granian's fast path)
+            return body
         file_wrapper = environ.get("wsgi.file_wrapper")
         if isinstance(file_wrapper, type) and isinstance(body, file_wrapper):
             done()  # keep the server's sendfile path: count it finished now

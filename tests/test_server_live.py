@@ -1,4 +1,4 @@
-"""The real server process (`etomkg serve` under gunicorn) driven over HTTP by real clients.
+"""The real server process (`etomkg serve` under granian) driven over HTTP by real clients.
 
 SPARQLWrapper and requests parse every result format back; the limits are proven
 against the running server: a runaway query is cancelled while others are

@@ -1,4 +1,4 @@
-"""``etomkg serve``: the SPARQL endpoint and linked-data server (gunicorn; the web layer is imported lazily)."""
+"""``etomkg serve``: the SPARQL endpoint and linked-data server (granian; the web layer is imported lazily)."""
 
 from __future__ import annotations
 
@@ -50,7 +50,7 @@ def serve_command(
     ETOMKG_MAX_BODY_BYTES. ETOMKG_UPDATE_TOKEN enables POST /update for its bearer (one worker).
     With --backend URL the same API, pages and downloads are served from that SPARQL store.
     """
-    from etomkg_server.serving import serve  # Flask and gunicorn only load for this command
+    from etomkg_server.serving import serve  # Flask and granian only load for this command
 
     serve(
         host=host,
