@@ -9,12 +9,11 @@ import re
 from pathlib import Path
 
 import pyoxigraph as ox
+import pyshacl
 import pytest
 import rdflib
 
-from etomkg.resources import shapes_dir
-
-pyshacl = pytest.importorskip("pyshacl")
+from etomkg.files import shapes_dir
 
 DATA = Path(__file__).parent / "data" / "flows"
 SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")

@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from ..export import ExportError, _subtree_subjects
-from ..naming import ETOM, PREFIXES, natural_key
+from ..iris import ETOM, PREFIXES, natural_key
+from ..outputs.export import ExportError, _subtree_subjects
 from ..store import KnowledgeGraph
 from .ids import concept_id, property_definition_id
 from .layout import AreaHeader, FlowHop, MapRow, flow_view, map_view
@@ -688,7 +688,7 @@ class _Builder:
         rights = self.g.texts([dataset], "dcterms:rights").get(dataset, {})
         used = [key for key, _ in PROPERTY_KEYS if key in self.property_keys_used]
         types = dict(PROPERTY_KEYS)
-        from .. import __version__
+        from ..version import __version__
 
         return ArchiModel(
             identifier=concept_id("model", self._scope_key()),

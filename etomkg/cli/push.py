@@ -6,9 +6,9 @@ import sys
 
 import click
 
-from ..httpclient import authorization_from_env
-from ..push import DEFAULT_PUSH_TIMEOUT, DEFAULT_RETRIES, GraphUpload, PushProgress, push, select_graphs
-from ..results import render_rows
+from ..outputs.push import DEFAULT_PUSH_TIMEOUT, DEFAULT_RETRIES, GraphUpload, PushProgress, push, select_graphs
+from ..outputs.tables import render_rows
+from ..storage.httpclient import authorization_from_env
 from .main import main, open_graph, store_option
 
 
@@ -83,6 +83,7 @@ def _short(graph: str) -> str:
     "-r",
     "releases",
     multiple=True,
+    metavar="RELEASE",
     help="Push the ontology, the framework and this release with the graphs imported against it "
     "(repeatable; default: every graph of the store).",
 )
@@ -90,6 +91,7 @@ def _short(graph: str) -> str:
     "--graph",
     "graphs",
     multiple=True,
+    metavar="GRAPH",
     help="Push this named graph too (repeatable): an IRI, or ontology, framework, release/R, extension/NAME.",
 )
 @click.option(

@@ -19,8 +19,8 @@ import rdflib
 from rdflib import RDF, BNode, Literal, URIRef
 
 from ..errors import EtomkgError
-from ..naming import DCTERMS, SH
-from ..resources import shapes_dir
+from ..files import shapes_dir
+from ..iris import DCTERMS, SH
 
 SHAPES_NS = "https://w3id.org/etomkg/shapes#"
 ACKNOWLEDGED_BY = URIRef(SHAPES_NS + "acknowledgedBy")
@@ -117,7 +117,7 @@ def load_shapes(folder: str | None = None) -> ShapeSet:
         part = rdflib.Graph()
         try:
             part.parse(ttl, format="turtle")
-        except Exception as exc:  # noqa: BLE001 - rdflib raises many types; all mean "bad shapes file"
+        except Exception as exc:
             raise ShapesError(f"shapes file {ttl} does not parse: {exc}") from None
         for s in part.subjects():
             files.setdefault(s, ttl.name)
