@@ -30,7 +30,7 @@ import logging
 import os
 import queue
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 
 log = logging.getLogger("etomkg.server")
@@ -66,6 +66,12 @@ class LimitedBuffer:
 
     def write(self, data) -> int:
         chunk = bytes(data)
+        self.count(chunk)
+        self.parts.append(chunk)
+        return len(chunk)
+
+    def count(self, chunk: bytes) -> None:
+        """Count ``chunk``'s bytes and rows; raise when a limit is passed."""
         self.size += len(chunk)
         if self.size > self.max_bytes:
             raise ResultTooLarge(f"the result is larger than the limit of {self.max_bytes} bytes")
@@ -75,8 +81,6 @@ class LimitedBuffer:
             self.tail = joined[-(len(self.marker) - 1) :] if len(self.marker) > 1 else b""
             if self.rows - self._header_rows() > self.max_rows:
                 raise ResultTooLarge(f"the result has more than the limit of {self.max_rows} rows")
-        self.parts.append(chunk)
-        return len(chunk)
 
     def _header_rows(self) -> int:
         # CSV/TSV count the header line; JSON counts separators (one fewer than rows).
@@ -127,21 +131,13 @@ class ResultStream(LimitedBuffer):
                 self.ready.set()
             return written
         chunk = bytes(data)
-        self._check(chunk)
+        self.count(chunk)  # self.parts is the request thread's now
         self._pending.append(chunk)
         self._pending_size += len(chunk)
         if self._pending_size >= PART:
             self._put(b"".join(self._pending))
             self._pending, self._pending_size = [], 0
         return len(chunk)
-
-    def _check(self, chunk: bytes) -> None:
-        # The limits of LimitedBuffer.write, without keeping the bytes.
-        parts, self.parts = self.parts, []
-        try:
-            super().write(chunk)
-        finally:
-            self.parts = parts
 
     def _put(self, item) -> None:
         while True:
@@ -165,7 +161,11 @@ class ResultStream(LimitedBuffer):
         self.error = error
         self.ready.set()
 
-    def body(self, patience: float, on_overrun) -> Iterator[bytes]:
+    def body(self, patience: float, on_overrun) -> StreamedBody:
+        """The response body of a streamed result (see :meth:`parts_sent`)."""
+        return StreamedBody(self, self.parts_sent(patience, on_overrun))
+
+    def parts_sent(self, patience: float, on_overrun) -> Generator[bytes, None, None]:
         """The streamed response body: the first part, then parts as the query thread produces them.
 
         The byte and row limits bound a streamed result; time only stops a query that makes no progress:
@@ -187,6 +187,20 @@ class ResultStream(LimitedBuffer):
                 yield item
         finally:
             self.cancelled = True  # a client that went away stops the query too
+
+
+class StreamedBody:
+    """A WSGI body whose ``close()`` stops the query even when the server never iterated it (HEAD, client gone)."""
+
+    def __init__(self, stream: ResultStream, parts: Generator[bytes, None, None]) -> None:
+        self.stream, self.parts = stream, parts
+
+    def __iter__(self) -> Iterator[bytes]:
+        return self.parts
+
+    def close(self) -> None:
+        self.stream.cancelled = True
+        self.parts.close()
 
 
 class QueryPool:

@@ -68,6 +68,7 @@ def _server_class():
             super().__init__(*args, **kwargs)
             self.retire_fd = retire_fd
             self.retiring: set[int] = set()
+            self.retiring_lock = threading.Lock()
 
         def startup(self, spawn_target, target_loader) -> None:
             super().startup(spawn_target, target_loader)
@@ -75,12 +76,14 @@ def _server_class():
 
         def _read_retirements(self) -> None:
             while data := os.read(self.retire_fd, 4):
-                self.retiring.add(struct.unpack("=i", data)[0])
+                with self.retiring_lock:
+                    self.retiring.add(struct.unpack("=i", data)[0])
                 self.rss_signal = True  # granian's main loop: replace the workers _handle_rss_signal names
                 self.main_loop_interrupt.set()
 
         def _handle_rss_signal(self, spawn_target, target_loader) -> None:
-            pids, self.retiring = self.retiring, set()
+            with self.retiring_lock:
+                pids, self.retiring = self.retiring, set()
             indexes = [worker.idx for worker in self.wrks if worker.inner.pid in pids]
             for idx in indexes:
                 log.warning("replacing worker-%d after a cancelled query", idx + 1)
