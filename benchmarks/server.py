@@ -4,13 +4,14 @@ Starts ``etomkg serve`` and ``oxigraph serve`` (in memory, union default graph,
 the bundled N-Quads POSTed to its /store), then drives both with the same
 bounded load per query kind — lookups by identifier, descendants of an L1, a
 GROUP BY over releases — with parameters varied per request (no cache can
-answer), rounds interleaved so that a noisy machine hurts both alike. Prints
+answer), rounds interleaved so that a noisy machine hurts both alike, in two modes: a new connection per
+request (SPARQLWrapper, ``requests`` without a session) and keep-alive. Prints
 throughput and p50/p99 latency side by side, as ratios etomkg / Oxigraph, and
 the start-up time and memory of etomkg's workers.
 
     .venv/bin/python benchmarks/server.py [--requests 2000] [--concurrency 8] [--rounds 3] [--workers 2 --threads 4]
 
-Targets (issue 5): throughput >= 0.8x Oxigraph's on every query kind, p99 <= 1.5x.
+Goal (issue 15): throughput >= 0.9x Oxigraph's and p99 <= 1.3x on every query kind, in both connection modes.
 """
 
 from __future__ import annotations

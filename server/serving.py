@@ -47,6 +47,7 @@ def worker_app(app_config: dict[str, Any], retire_fd: int):
     """Build the app in a new worker (granian calls it after the fork)."""
     from . import create_app
 
+    # Per-worker set-up belongs here (e.g. a memory bound for the worker: the hardening issue's function).
     app = create_app(app_config)
     watchdog = app.extensions["etomkg.watchdog"]
     pid = os.getpid()
