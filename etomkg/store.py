@@ -25,6 +25,7 @@ from .atomic import write_file
 from .errors import EtomkgError
 from .files import source_files
 from .iris import LATEST_RELEASE, ONTOLOGY_IRI, PREFIXES, RELEASES, Iris, configured_base, release_sort_key
+from .safety.sparql import check_query
 from .storage.backends import Backend, EmbeddedBackend, SparqlBackend
 
 _PACKAGE = Path(__file__).resolve().parent
@@ -36,7 +37,11 @@ def _code_files() -> list[Path]:
     Derived, not listed, so a module added or renamed there changes the digest; if the layout moves under
     this function it fails loudly rather than serve a stale cache.
     """
-    files = [*sorted((_PACKAGE / "content").glob("*.py")), _PACKAGE / "iris.py"]
+    files = [
+        *sorted((_PACKAGE / "content").glob("*.py")),
+        *sorted((_PACKAGE / "oda").glob("*.py")),
+        _PACKAGE / "iris.py",
+    ]
     expected = [_PACKAGE / "content" / "render.py", _PACKAGE / "content" / "sources.py", _PACKAGE / "iris.py"]
     missing = [str(path) for path in expected if not path.is_file()]
     if missing:
@@ -176,6 +181,7 @@ class KnowledgeGraph:
     def update(self, sparql: str, **kwargs) -> None:
         """Apply a SPARQL update: to an in-memory graph directly; to a persistent store as its next generation
         (all or nothing, like an import), which this graph then follows."""
+        check_query(sparql)  # bounded, and never LOAD or SERVICE: an update must not fetch from elsewhere
         if self.folder is None:
             self.store.update(sparql, prefixes=PREFIXES, **kwargs)
             return

@@ -28,6 +28,15 @@ class _Finished:
             self.done()
 
 
+RETIRING = b"etomkg: this worker is being replaced after a cancelled query; retry in a second.\n"
+RETIRING_HEADERS = [
+    ("Content-Type", "text/plain; charset=utf-8"),
+    ("Retry-After", "1"),
+    ("Connection", "close"),
+    ("Access-Control-Allow-Origin", "*"),
+]
+
+
 class AccessLog:
     """WSGI middleware around everything: cheap, and it sees every response, errors included."""
 
@@ -62,7 +71,11 @@ class AccessLog:
             )
 
         try:
-            body = self.wsgi_app(environ, capture)
+            if self.watchdog.retiring:  # a fresh worker is taking over: send the client there (see .executor)
+                body = [RETIRING]
+                capture("503 Service Unavailable", [*RETIRING_HEADERS, ("Content-Length", str(len(RETIRING)))])
+            else:
+                body = self.wsgi_app(environ, capture)
         except BaseException:
             done()
             raise

@@ -30,11 +30,23 @@ import logging
 import os
 import queue
 import threading
+import time
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 
 log = logging.getLogger("etomkg.server")
 access_log = logging.getLogger("etomkg.access")
+
+
+def resident_bytes() -> int:
+    """This process's resident memory (Linux: one read of /proc; elsewhere the peak from getrusage)."""
+    try:
+        with open("/proc/self/statm", "rb") as handle:
+            return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        import resource
+
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
 def query_hash(text: str) -> str:
@@ -113,6 +125,7 @@ class ResultStream(LimitedBuffer):
         self.ready = threading.Event()  # the whole result is here, or its first part, or an error
         self.streaming = False
         self.cancelled = False
+        self.over_memory = False  # set by the watchdog: the worker passed its memory bound while this ran
         self.error: BaseException | None = None
         self.parts_queue: queue.Queue = queue.Queue(QUEUED_PARTS)
         self._pending: list[bytes] = []
@@ -237,17 +250,36 @@ class QueryPool:
 
 @dataclass
 class Watchdog:
-    """A worker's query deadlines and its way out after a cancelled query; see the module docstring."""
+    """A worker's query deadlines, its memory bound, and its way out after a cancelled query (see the docstring)."""
 
     timeout: float
     retire: Callable[[], None] | None = None  # set by `etomkg serve` in each worker: ask for a replacement
+    memory_limit: int | None = None  # bytes of resident memory a worker may use while queries run (see worker.py)
     pool: QueryPool = field(default_factory=QueryPool)
     retiring: bool = False
+    running: set = field(default_factory=set)  # the ResultStreams of the queries under way
+    _thread: threading.Thread | None = None
+
+    def attach(self, worker: object | None = None) -> None:
+        """Called in each worker after the fork (threads do not survive a fork): watch memory, if bounded."""
+        if self.memory_limit and self._thread is None:
+            self._thread = threading.Thread(target=self._watch_memory, name="etomkg-memory", daemon=True)
+            self._thread.start()
+
+    def _watch_memory(self) -> None:
+        while True:
+            time.sleep(0.02 if self.running else 0.1)  # memory can grow by gigabytes a second: look often
+            if self.running and resident_bytes() > self.memory_limit:
+                for stream in list(self.running):  # which query grows is unknown: stop them all
+                    stream.over_memory = stream.cancelled = True
+                    stream.ready.set()
+                self.overran("(memory)", f"over {self.memory_limit // 2**20} MB of memory")
+                time.sleep(1.0)
 
     def run(self, evaluate: Callable[[ResultStream], None], max_bytes: int, digest: str) -> ResultStream:
         """Run ``evaluate(stream)`` in a query thread; return the stream once its first part (or all) is there.
 
-        Raises :class:`QueryTimeout` when nothing came before the deadline.
+        Raises :class:`QueryTimeout` when nothing came before the deadline, or the worker's memory bound was passed.
         """
         stream = ResultStream(max_bytes)
 
@@ -259,32 +291,36 @@ class Watchdog:
                 # Without its traceback: pyoxigraph's results must be dropped in the thread that made them.
                 error = exc.with_traceback(None)
                 error.__context__ = error.__cause__ = None
+            self.running.discard(stream)
             stream.finish(error)
 
+        self.running.add(stream)
         self.pool.submit(job)
         if not stream.ready.wait(self.timeout):
             stream.cancelled = True
-            self.overran(digest)
-            raise QueryTimeout(self.timeout, digest)
+            self.overran(digest, f"overran {self.timeout:g} s")
+            raise QueryTimeout(f"the time limit of {self.timeout:g} s", digest)
+        if stream.over_memory:
+            raise QueryTimeout(f"the memory limit of {self.memory_limit // 2**20} MB per worker", digest)
         if stream.error is not None and not stream.streaming:
             raise stream.error
         return stream
 
-    def overran(self, digest: str) -> None:
-        """A query passed its deadline: it cannot be stopped, so its worker is replaced (once)."""
+    def overran(self, digest: str, what: str = "made no progress") -> None:
+        """A query passed a limit: it cannot be stopped, so its worker is replaced (once)."""
         if self.retire is None:
-            log.warning("query %s overran %g s; it cannot be cancelled outside `etomkg serve`", digest, self.timeout)
+            log.warning("query %s %s; it cannot be cancelled outside `etomkg serve`", digest, what)
             return
         if not self.retiring:
             self.retiring = True
-            log.warning("query %s overran %g s: worker %s is being replaced", digest, self.timeout, os.getpid())
+            log.warning("query %s %s: worker %s is being replaced", digest, what, os.getpid())
             self.retire()
 
 
 class QueryTimeout(Exception):
-    def __init__(self, timeout: float, digest: str) -> None:
+    def __init__(self, limit: str, digest: str) -> None:
         super().__init__(
-            f"the query was cancelled after the time limit of {timeout:g} s (query {digest}). Make it more "
+            f"the query was cancelled after {limit} (query {digest}). Make it more "
             "selective (a narrower pattern, a release graph, a LIMIT) or download the data from /downloads/ and "
             "query it locally"
         )

@@ -15,6 +15,7 @@ from flask import Blueprint, Response, redirect, render_template, request
 from etomkg.formats import FORMATS, media_types, negotiate
 from etomkg.iris import ETOM, ONTOLOGY_IRI, SKOS
 from etomkg.outputs.export import serialize_triples
+from etomkg.safety.iri import is_safe_iri
 
 from . import describe
 from .graph import served
@@ -28,7 +29,7 @@ DOCUMENT_FORMATS = ("turtle", "jsonld", "ntriples", "rdfxml")
 #: Representations of a resource, the server's preference first (HTML for browsers and for ``*/*``).
 OFFERS = {HTML: "html", "application/xhtml+xml": "html", **media_types(FORMATS, DOCUMENT_FORMATS)}
 EXTENSIONS = {"html": "html", **{FORMATS[name].extension: name for name in DOCUMENT_FORMATS}}
-ROOTS = ("release", "framework", "vertical", "layer", "level", "source", "information", "dataset")
+ROOTS = ("release", "framework", "vertical", "layer", "level", "source", "information", "dataset", "oda")
 
 
 @bp.after_request
@@ -79,6 +80,8 @@ def dereference(path: str) -> Response:
     graph = served()
     stem, forced = _split_extension(path)
     iri = graph.iri_for(stem)
+    if not is_safe_iri(iri):  # a path with a space, < > " { …: no such resource (never an IRI error deep inside)
+        return not_found(iri)
     whole_graph = iri in graph.graph_names and iri != ONTOLOGY_IRI and not graph.has_subject(iri)
     if not whole_graph and not graph.has_subject(iri):
         return not_found(iri)
@@ -115,6 +118,10 @@ def render_page(iri: str, path: str) -> str:
         return render_template("ontology.html", terms=describe.ontology_terms(kg), **common)
     if ETOM + "ProcessElement" in types:
         return render_template("process.html", page=describe.process_page(kg, iri), **common)
+    from .oda import oda_page
+
+    if (page := oda_page(kg, iri, types, common)) is not None:
+        return page
     top = describe.top_processes(kg, iri) if ETOM + "Release" in types else []
     label = describe.labels_of(kg, [iri])[iri]
     return render_template(

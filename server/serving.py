@@ -24,10 +24,12 @@ one, each new one first.
 from __future__ import annotations
 
 import logging
+import mmap
 import os
 import struct
 import sys
 import threading
+import time
 from typing import Any
 
 from etomkg.errors import EtomkgError
@@ -43,16 +45,66 @@ CONNECTIONS = 512
 HEADER_TIMEOUT_MS = 10_000
 
 
-def worker_app(app_config: dict[str, Any], retire_fd: int):
+def worker_app(app_config: dict[str, Any], retire_fd: int, inflight: mmap.mmap):
     """Build the app in a new worker (granian calls it after the fork)."""
     from . import create_app
+    from .worker import start_worker
 
-    # Per-worker set-up belongs here (e.g. a memory bound for the worker: the hardening issue's function).
     app = create_app(app_config)
+    start_worker(app)  # the runner-independent worker start: memory bound, watchdog
     watchdog = app.extensions["etomkg.watchdog"]
     pid = os.getpid()
     watchdog.retire = lambda: os.write(retire_fd, struct.pack("=i", pid))
-    return app
+    return Counted(app, inflight, int(os.environ.get(SLOT_VARIABLE, "0")))
+
+
+#: Workers' requests in flight, one counter per slot in memory shared with the main process: on SIGTERM it
+#: ends a worker as soon as it has none (granian's graceful stop can wait on idle keep-alive connections).
+SLOTS = 256
+SLOT_VARIABLE = "ETOMKG_WORKER_SLOT"
+
+
+class Counted:
+    """The WSGI app, counting its requests in flight into this worker's slot."""
+
+    def __init__(self, app, inflight: mmap.mmap, slot: int) -> None:
+        self.app, self.inflight, self.offset = app, inflight, 8 * slot
+        self.lock = threading.Lock()
+        self.count = 0
+
+    def add(self, delta: int) -> None:
+        with self.lock:
+            self.count += delta
+            struct.pack_into("=q", self.inflight, self.offset, self.count)
+
+    def __call__(self, environ, start_response):
+        self.add(1)
+        try:
+            body = self.app(environ, start_response)
+        except BaseException:
+            self.add(-1)
+            raise
+        if isinstance(body, list):
+            self.add(-1)
+            return body
+        return _Closing(body, lambda: self.add(-1))
+
+
+class _Closing:
+    __slots__ = ("body", "done")
+
+    def __init__(self, body, done) -> None:
+        self.body, self.done = body, done
+
+    def __iter__(self):
+        return iter(self.body)
+
+    def close(self) -> None:
+        try:
+            if hasattr(self.body, "close"):
+                self.body.close()
+        finally:
+            self.done()
 
 
 def _server_class():
@@ -65,9 +117,12 @@ def _server_class():
         gracefully (it stops accepting, finishes its other requests, and its stuck query dies with it).
         """
 
-        def __init__(self, *args, retire_fd: int, **kwargs) -> None:
+        def __init__(self, *args, retire_fd: int, inflight: mmap.mmap, **kwargs) -> None:
             super().__init__(*args, **kwargs)
             self.retire_fd = retire_fd
+            self.inflight = inflight
+            self.slots: dict[int, int] = {}  # worker index -> slot of its current process
+            self.next_slot = 0
             self.retiring: set[int] = set()
             self.retiring_lock = threading.Lock()
 
@@ -92,6 +147,32 @@ def _server_class():
 
         def _watch_workers_rss(self) -> None:
             pass  # no periodic RSS sampling: only retirements raise the signal
+
+        def _spawn_worker(self, idx, target, callback_loader):
+            slot = self.next_slot
+            self.next_slot = (slot + 1) % SLOTS
+            struct.pack_into("=q", self.inflight, 8 * slot, 0)
+            os.environ[SLOT_VARIABLE] = str(slot)  # inherited by the fork that start() makes next
+            worker = super()._spawn_worker(idx, target, callback_loader)
+            worker.slot = slot
+            return worker
+
+        def _stop_workers(self) -> None:
+            """Stop accepting everywhere, then end each worker once it has no request in flight (bounded)."""
+            for worker in self.wrks:
+                worker.terminate()
+            started = time.monotonic()
+            while alive := [worker for worker in self.wrks if worker.is_alive()]:
+                waited = time.monotonic() - started
+                for worker in alive:
+                    busy = struct.unpack_from("=q", self.inflight, 8 * worker.slot)[0]
+                    if (busy <= 0 and waited > 0.3) or waited > self.workers_kill_timeout:
+                        worker.kill()
+                time.sleep(0.02)
+            for worker in self.wrks:
+                worker.join()
+                log.info("stopped worker-%d", worker.idx + 1)
+            self.wrks.clear()
 
     return EtomkgGranian
 
@@ -146,6 +227,7 @@ def serve(
     from granian.log import LogLevels
 
     retire_read, retire_write = os.pipe()
+    inflight = mmap.mmap(-1, 8 * SLOTS)  # shared with the forked workers
     server = _server_class()(
         "etomkg_server",
         address=host,
@@ -176,5 +258,6 @@ def serve(
         respawn_failed_workers=True,
         respawn_interval=0.5,
         retire_fd=retire_read,
+        inflight=inflight,
     )
-    server.serve(target_loader=partial(worker_app, app_config, retire_write), wrap_loader=False)
+    server.serve(target_loader=partial(worker_app, app_config, retire_write, inflight), wrap_loader=False)

@@ -242,3 +242,39 @@ def test_phone_shows_the_list_and_nothing_overflows(browser, live_server):
         shot(phone, "phone-map-zh")
     finally:
         context.close()
+
+
+def test_pages_work_under_the_content_security_policy(page, live_server):
+    """YASGUI runs a query, the map draws, search suggests: with the CSP on, and not one violation reported."""
+    reports: list[str] = []
+    page.on("console", lambda message: reports.append(message.text))
+    page.on("pageerror", lambda error: reports.append(f"page error: {error}"))
+    response = page.goto(f"{live_server}/")
+    assert "script-src 'self'" in response.headers["content-security-policy"]
+    page.locator(".yasqe .CodeMirror").first.wait_for()
+    page.locator(".yasqe_queryButton").first.click()
+    page.locator(".yasr .dataTable, .yasr table").first.wait_for()  # the results of the first example
+    page.goto(f"{live_server}/map?release=26.0")
+    assert page.locator("svg.etom-map a.em-box").count() > 10
+    page.goto(f"{live_server}/search")
+    page.locator("#q").fill("billing")
+    page.locator(".suggestions li").first.wait_for()
+    violations = [text for text in reports if "Content Security Policy" in text or "page error" in text]
+    assert violations == []
+
+
+def test_component_page_and_coverage_map_in_the_browser(page, live_server):
+    page.goto(f"{live_server}/release/26.0/process/1.4.5")
+    page.locator("table.oda-components a", has_text="TMFC007").first.click()
+    page.wait_for_url("**/oda/component/TMFC007")
+    assert page.locator("h1").inner_text().startswith("TMFC007")
+    fill = page.locator("figure.component-map a.em-box[data-id='1.4.5'] rect.em-frame").evaluate(
+        "r => getComputedStyle(r).fill"
+    )
+    assert fill == "rgb(205, 235, 211)"  # drawn as one of its processes
+    shot(page, "oda-component-TMFC007")
+    page.goto(f"{live_server}/map?colour=coverage&lang=zh")
+    fills = page.locator("svg.etom-map a.em-box rect.em-frame").evaluate_all(
+        "rs => rs.map(r => getComputedStyle(r).fill)"
+    )
+    assert "rgb(205, 235, 211)" in fills and "rgb(243, 243, 243)" in fills
