@@ -26,6 +26,7 @@ from __future__ import annotations
 import logging
 import mmap
 import os
+import signal
 import struct
 import sys
 import threading
@@ -50,12 +51,26 @@ def worker_app(app_config: dict[str, Any], retire_fd: int, inflight: mmap.mmap):
     from . import create_app
     from .worker import start_worker
 
+    _end_with_the_main_process()
     app = create_app(app_config)
     start_worker(app)  # the runner-independent worker start: memory bound, watchdog
     watchdog = app.extensions["etomkg.watchdog"]
     pid = os.getpid()
     watchdog.retire = lambda: os.write(retire_fd, struct.pack("=i", pid))
     return Counted(app, inflight, int(os.environ.get(SLOT_VARIABLE, "0")))
+
+
+def _end_with_the_main_process() -> None:
+    """A worker whose main process died (SIGKILL, OOM killer) ends too, instead of holding its memory forever."""
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() == 1:  # the main process died before this worker asked
+        os._exit(0)
 
 
 #: Workers' requests in flight, one counter per slot in memory shared with the main process: on SIGTERM it
