@@ -17,6 +17,7 @@ from . import flows as _flows  # noqa: E402,F401
 from . import imports as _imports  # noqa: E402,F401
 from . import info as _info  # noqa: E402,F401
 from . import map as _map  # noqa: E402,F401
+from . import mcp as _mcp  # noqa: E402,F401
 from . import push as _push  # noqa: E402,F401
 from . import queries as _queries  # noqa: E402,F401
 from . import query as _query  # noqa: E402,F401
