@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Flask
 
-from . import access, downloads, explore, graph, pages, resources, sparql
+from . import access, downloads, explore, graph, pages, reconcile, resources, sparql
 from .config import defaults_from_env
 
 
@@ -34,6 +34,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(downloads.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(explore.bp)
+    app.register_blueprint(reconcile.bp)
     return app
 
 
