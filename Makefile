@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: setup serve test lint system-deps build diagrams validate clean screenshots
+.PHONY: setup serve test lint system-deps node-deps build diagrams validate clean screenshots bpmn-docs
 
 $(BIN)/etomkg: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,14 @@ setup: $(BIN)/etomkg
 
 system-deps:
 	bash tools/system-deps.sh
+
+# bpmnlint and bpmn-js (the bpmn.io viewer), which the tests run on BPMN exports; pinned by tools/node/package-lock.json.
+NODE_TOOLS := tools/node/node_modules/.package-lock.json
+$(NODE_TOOLS): tools/node/package.json tools/node/package-lock.json
+	npm ci --prefix tools/node --no-audit --no-fund --loglevel=error
+	touch $@
+
+node-deps: system-deps $(NODE_TOOLS)
 
 serve: setup
 	$(BIN)/etomkg serve
@@ -37,8 +45,12 @@ lint: setup
 screenshots: setup system-deps
 	$(BIN)/python tools/screenshots.py
 
-test: setup system-deps lint
+# docs/bpmn/: example BPMN exports and how bpmn.io draws them.
+bpmn-docs: setup node-deps
+	$(BIN)/python tools/bpmn_docs.py
+
+test: setup system-deps node-deps lint
 	$(BIN)/pytest
 
 clean:
-	rm -rf $(VENV) build test-output .pytest_cache
+	rm -rf $(VENV) build test-output .pytest_cache tools/node/node_modules

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import etomkg
 from etomkg.archimate import export_archi_csv, export_archimate
-from etomkg.export import select_lines, serialize_lines
+from etomkg.outputs.export import select_lines, serialize_lines
 
 BUDGET_SECONDS = 5.0
 

@@ -23,8 +23,8 @@ import time
 import pyoxigraph as ox
 
 import etomkg
-from etomkg.build import build
-from etomkg.naming import PREFIXES
+from etomkg.iris import PREFIXES
+from etomkg.outputs.build import build
 from etomkg.store import bundled_nquads_path
 
 COMPETENCY = {

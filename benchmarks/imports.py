@@ -26,17 +26,17 @@ from pathlib import Path
 import pyoxigraph as ox
 
 import etomkg
-from etomkg.extension import read_extension
-from etomkg.extension_check import ReleaseIndex, render
-from etomkg.fixtures import (
+from etomkg.content.synthetic import (
     deleted_rows_from_bundled,
     live_rows_from_bundled,
     synthetic_live_rows,
     write_extension_csv,
     write_workbook,
 )
-from etomkg.importer import import_extension, import_workbook
-from etomkg.persist import StoreFolder
+from etomkg.imports.extension import read_extension
+from etomkg.imports.extension_check import ReleaseIndex, render
+from etomkg.imports.importer import import_extension, import_workbook
+from etomkg.storage.persist import StoreFolder
 
 QUERIES = {
     "lookup by identifier": (

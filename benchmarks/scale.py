@@ -39,9 +39,9 @@ from urllib.parse import urlencode, urlsplit
 import pyoxigraph as ox
 
 import etomkg
-from etomkg.backends import SparqlBackend
-from etomkg.naming import ETOM, PREFIXES, PROV, RDF, SKOS, XSD, natural_key
-from etomkg.push import push
+from etomkg.iris import ETOM, PREFIXES, PROV, RDF, SKOS, XSD, natural_key
+from etomkg.outputs.push import push
+from etomkg.storage.backends import SparqlBackend
 from etomkg.store import bundled_nquads_path
 
 ROOT = Path(__file__).resolve().parents[1]

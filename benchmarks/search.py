@@ -16,9 +16,9 @@ import time
 
 import etomkg
 from etomkg.catalog import Catalog
+from etomkg.diagram.mapmodel import build_map
+from etomkg.diagram.mapsvg import render_svg
 from etomkg.diagram.text import is_wide
-from etomkg.mapmodel import build_map
-from etomkg.mapsvg import render_svg
 from etomkg.search import SearchIndex, normalize
 
 QUERIES = [

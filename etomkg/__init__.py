@@ -13,7 +13,7 @@ from __future__ import annotations
 
 __version__ = "1.0.0"
 
-from .naming import LATEST_RELEASE, RELEASES, natural_key
+from .iris import LATEST_RELEASE, RELEASES, natural_key
 from .store import KnowledgeGraph, UnknownReleaseError, open  # noqa: A004
 
 __all__ = ["KnowledgeGraph", "UnknownReleaseError", "open", "natural_key", "RELEASES", "LATEST_RELEASE", "__version__"]

@@ -28,7 +28,7 @@ from types import MappingProxyType
 
 import pyoxigraph as ox
 
-from .naming import ETOM, RDF, SKOS, natural_key
+from .iris import ETOM, RDF, SKOS, natural_key
 from .store import KnowledgeGraph
 
 LANGUAGES: tuple[str, ...] = ("en", "zh")

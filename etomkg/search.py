@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 
 from .catalog import Catalog
 from .diagram.text import is_wide
-from .naming import natural_key, release_key
+from .iris import natural_key, release_key
 from .store import KnowledgeGraph
 
 DEFAULT_LIMIT = 20

@@ -20,12 +20,26 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .backends import Backend, EmbeddedBackend, SparqlBackend
 from .errors import EtomkgError
-from .naming import LATEST_RELEASE, ONTOLOGY_IRI, PREFIXES, RELEASES, Iris, configured_base, release_sort_key
-from .resources import source_files
+from .files import source_files
+from .iris import LATEST_RELEASE, ONTOLOGY_IRI, PREFIXES, RELEASES, Iris, configured_base, release_sort_key
+from .storage.backends import Backend, EmbeddedBackend, SparqlBackend
 
-_CODE_FILES = ("sources.py", "graph.py", "naming.py", "model.py", "flows.py")
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def _code_files() -> list[Path]:
+    """The code the bundled graph is built by: the content package and the IRIs it mints.
+
+    Derived, not listed, so a module added or renamed there changes the digest; if the layout moves under
+    this function it fails loudly rather than serve a stale cache.
+    """
+    files = [*sorted((_PACKAGE / "content").glob("*.py")), _PACKAGE / "iris.py"]
+    expected = [_PACKAGE / "content" / "render.py", _PACKAGE / "content" / "sources.py", _PACKAGE / "iris.py"]
+    missing = [str(path) for path in expected if not path.is_file()]
+    if missing:
+        raise RuntimeError(f"the bundled graph's builder code is missing from the cache digest: {missing}")
+    return files
 
 
 class UnknownReleaseError(EtomkgError, ValueError):
@@ -35,8 +49,7 @@ class UnknownReleaseError(EtomkgError, ValueError):
 def sources_digest(base: str) -> str:
     """Hash of everything the bundled graph is built from (sources, builder code, base IRI)."""
     digest = hashlib.sha256(base.encode())
-    here = Path(__file__).resolve().parent
-    for path in [*source_files(), *(here / name for name in _CODE_FILES if (here / name).exists())]:
+    for path in [*source_files(), *_code_files()]:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
@@ -50,8 +63,8 @@ def cache_dir() -> Path:
 
 def bundled_quads(base: str | None = None) -> list[ox.Quad]:
     """Build the bundled graph's quads from the sources (no cache)."""
-    from .graph import build_quads
-    from .sources import load_content
+    from .content.render import build_quads
+    from .content.sources import load_content
 
     return build_quads(load_content(), Iris(configured_base(base)))
 
@@ -136,7 +149,7 @@ class KnowledgeGraph:
         """Release -> named graphs of the operators' extensions imported against it (persistent stores, and
         remote stores they were pushed to)."""
         if self._extensions is None:
-            from .registry import extension_graphs
+            from .storage.registry import extension_graphs
 
             self._extensions = extension_graphs(self.backend, self.iris)
         return self._extensions
@@ -313,7 +326,7 @@ def open(  # noqa: A001
     With no ``store``, an in-memory store is loaded with the ontology and every
     bundled release (from a cached canonical N-Quads file, rebuilt when the
     sources change). With ``store=DIR``, the persistent store there is opened
-    read-only at its current generation (see :mod:`etomkg.persist`); a new
+    read-only at its current generation (see :mod:`etomkg.storage.persist`); a new
     folder is first filled with the bundled graph. Imports write new
     generations; :meth:`KnowledgeGraph.refresh` follows them. With ``backend=URL``, the graph
     is the one in that remote SPARQL 1.1 query endpoint (see :func:`open_remote`).
@@ -333,9 +346,9 @@ def open(  # noqa: A001
 def initialise_store(tx, base: str) -> None:
     """Fill a new store's first generation: the bundled graph (a checkpoint of its on-disk cache) and the
     digests of what each graph was rendered from, so that imports rewrite only what they change."""
-    from .graph import graph_inputs
-    from .registry import write_digests
-    from .sources import load_content
+    from .content.render import graph_inputs
+    from .content.sources import load_content
+    from .storage.registry import write_digests
 
     ox.Store.read_only(str(bundled_store_path(base))).backup(str(tx.path / "oxigraph"))
     tx.store = ox.Store(str(tx.path / "oxigraph"))
@@ -351,7 +364,7 @@ def _version() -> str:
 
 def open_store(path: str | os.PathLike, *, base: str | None = None) -> KnowledgeGraph:
     """Open (creating on first use) the persistent store folder ``path``, read-only at its current generation."""
-    from .persist import StoreError, StoreFolder
+    from .storage.persist import StoreError, StoreFolder
 
     folder = StoreFolder(path)
     manifest = folder.manifest()

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from etomkg.naming import ETOM, ONTOLOGY_IRI, OWL, PREFIXES, RDF, RDFS, SKOS, natural_key, release_key
+from etomkg.iris import ETOM, ONTOLOGY_IRI, OWL, PREFIXES, RDF, RDFS, SKOS, natural_key, release_key
 from etomkg.store import KnowledgeGraph
 
 LANGS = ("en", "zh")

@@ -7,10 +7,10 @@ import hashlib
 import pyoxigraph as ox
 from flask import Blueprint, Response, abort, render_template, request
 
-from etomkg.build import artefact_paths, render_artefact
-from etomkg.export import graph_nodes, jsonld_document, serialize_lines, to_ntriples_lines
 from etomkg.formats import FORMATS, GRAPH_MEDIA_TYPES, RdfFormatInfo, rdf_format_for_path
-from etomkg.naming import PREFIXES
+from etomkg.iris import PREFIXES
+from etomkg.outputs.build import artefact_paths, render_artefact
+from etomkg.outputs.export import graph_nodes, jsonld_document, serialize_lines, to_ntriples_lines
 
 from .cache import cache_root, send_rendered
 from .graph import served

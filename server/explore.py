@@ -14,14 +14,15 @@ import threading
 from flask import Blueprint, Response, jsonify, redirect, render_template, request, url_for
 from markupsafe import Markup, escape
 
+from etomkg.bpmn import export_bpmn
 from etomkg.catalog import Catalog
 from etomkg.diagram import end_to_end, neighbourhood
 from etomkg.diagram.data import e2e_flow, e2e_keys, release_flows
-from etomkg.diff import KINDS, release_diff
+from etomkg.diagram.mapmodel import VIEWS, build_map, default_view
+from etomkg.diagram.mapsvg import render_svg
 from etomkg.errors import EtomkgError
-from etomkg.mapmodel import VIEWS, build_map, default_view
-from etomkg.mapsvg import render_svg
-from etomkg.naming import release_key
+from etomkg.iris import release_key
+from etomkg.outputs.diff import KINDS, release_diff
 from etomkg.search import SearchIndex, match_spans
 
 from .graph import served
@@ -81,6 +82,10 @@ UI.update(
         "trigger": {"en": "Trigger", "zh": "触发"},
         "flow_neighbourhood": {"en": "Data flows", "zh": "数据流"},
         "no_flows": {"en": "No end-to-end flows in this release.", "zh": "此版本中没有端到端流程。"},
+        "bpmn_download": {
+            "en": "Download as BPMN 2.0 (Camunda, Signavio, bpmn.io …)",
+            "zh": "下载 BPMN 2.0 文件（可导入 Camunda、Signavio、bpmn.io 等）",
+        },
     }
 )
 
@@ -336,6 +341,37 @@ def flow_page(release: str, key: str) -> str:
     )
 
 
+@functools.lru_cache(maxsize=128)
+def _bpmn(kg_id: int, release: str, lang: str, flow: str | None = None, process: str | None = None) -> bytes:
+    return export_bpmn(_kg(), release=release, flow=flow, process=process, lang=lang)
+
+
+def _bpmn_response(data: bytes, name: str) -> Response:
+    response = Response(data, mimetype="application/bpmn+xml")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}.bpmn"'
+    return response
+
+
+@bp.route("/flows/<release>/<key>.bpmn")
+def flow_bpmn(release: str, key: str) -> Response:
+    """The end-to-end flow as a BPMN 2.0 collaboration with its diagram, in the page's language."""
+    if release not in served().releases:
+        raise PageError(f"unknown release {release!r}; choose one of: {', '.join(served().releases)}")
+    if key not in e2e_keys(_kg(), release):
+        raise PageError(f"no end-to-end flow {key!r} in release {release}")
+    return _bpmn_response(_bpmn(id(_kg()), release, ui_lang(), flow=key), f"{key}-{release}")
+
+
+@bp.route("/release/<release>/process/<identifier>.bpmn")
+def process_bpmn(release: str, identifier: str) -> Response:
+    """The process's data-flow neighbourhood as a BPMN 2.0 collaboration."""
+    if release not in served().releases or release == "classic":
+        raise PageError(f"no data flows in release {release!r}")
+    if identifier not in _flow_ends(id(_kg()), release):
+        raise PageError(f"process {identifier!r} has no data flows in release {release}")
+    return _bpmn_response(_bpmn(id(_kg()), release, ui_lang(), process=identifier), f"{identifier}-{release}")
+
+
 @bp.app_template_filter("highlight")
 def highlight(label: str, query: str) -> Markup:
     """``label`` with the searched words marked (``<mark>``), everything else escaped."""
@@ -382,7 +418,22 @@ def explore_helpers() -> dict:
         lang = ui_lang()
         return url_for("explore.map_page", release=found[0], root=found[1], lang=lang if lang != "en" else None)
 
-    return {"children_map": children_map, "flow_neighbourhood": flow_neighbourhood, "map_url": map_url}
+    def bpmn_url(iri: str) -> str | None:
+        """Where the BPMN of the process's data flows is, or None when it has none."""
+        found = _process_of(iri)
+        if found is None or found[0] == "classic" or found[1] not in _flow_ends(id(_kg()), found[0]):
+            return None
+        lang = ui_lang()
+        return url_for(
+            "explore.process_bpmn", release=found[0], identifier=found[1], lang=lang if lang != "en" else None
+        )
+
+    return {
+        "children_map": children_map,
+        "flow_neighbourhood": flow_neighbourhood,
+        "map_url": map_url,
+        "bpmn_url": bpmn_url,
+    }
 
 
 @functools.lru_cache(maxsize=16)

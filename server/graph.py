@@ -20,7 +20,7 @@ import pyoxigraph as ox
 from flask import Flask, current_app
 
 import etomkg
-from etomkg.naming import ONTOLOGY_IRI, configured_base
+from etomkg.iris import ONTOLOGY_IRI, configured_base
 from etomkg.store import KnowledgeGraph, bundled_nquads_path, bundled_store_path, sources_digest
 
 log = logging.getLogger("etomkg.server")
@@ -93,7 +93,7 @@ class ServedGraph:
 def open_store(store_dir: str | None, base: str | None, read_only: bool) -> KnowledgeGraph:
     """Open the graph once: in memory (default) or a persistent store.
 
-    A persistent store (``etomkg.persist``) is always opened read-only at its current generation, made on
+    A persistent store (``etomkg.storage.persist``) is always opened read-only at its current generation, made on
     first use; imports and the admin update path publish new generations, which :meth:`ServedGraph.follow`
     takes up between requests, so every worker can read it while ``etomkg import`` writes.
     """

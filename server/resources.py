@@ -12,9 +12,9 @@ from __future__ import annotations
 import pyoxigraph as ox
 from flask import Blueprint, Response, redirect, render_template, request
 
-from etomkg.export import serialize_triples
 from etomkg.formats import FORMATS, negotiate
-from etomkg.naming import ETOM, ONTOLOGY_IRI, SKOS
+from etomkg.iris import ETOM, ONTOLOGY_IRI, SKOS
+from etomkg.outputs.export import serialize_triples
 
 from . import describe
 from .graph import served

@@ -26,8 +26,8 @@ from flask import Blueprint, Flask, Response, current_app, request
 
 from etomkg.errors import query_syntax_error
 from etomkg.formats import FORMATS, GRAPH_MEDIA_TYPES, RESULT_FORMATS, RESULT_MEDIA_TYPES, negotiate, rdf_format_for
-from etomkg.httpclient import RemoteStoreError
-from etomkg.naming import PREFIXES
+from etomkg.iris import PREFIXES
+from etomkg.storage.httpclient import RemoteStoreError
 from etomkg.store import CUSTOM_FUNCTIONS
 
 from . import guard

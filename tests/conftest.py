@@ -107,7 +107,7 @@ def base_store(tmp_path_factory) -> Path:
 @pytest.fixture()
 def store_dir(base_store, tmp_path) -> Path:
     """A fresh persistent store of the bundled graph for one test (a cheap RocksDB checkpoint of ``base_store``)."""
-    from etomkg.persist import StoreFolder
+    from etomkg.storage.persist import StoreFolder
 
     return StoreFolder(base_store).copy_to(tmp_path / "store").path
 

@@ -17,7 +17,7 @@ from lxml import etree
 
 from etomkg.archimate import export_archi_csv, export_archimate
 from etomkg.archimate.render import render_view_svg
-from etomkg.naming import ETOM, RDF, SKOS, XSD
+from etomkg.iris import ETOM, RDF, SKOS, XSD
 from etomkg.store import KnowledgeGraph
 
 NS = "http://www.opengroup.org/xsd/archimate/3.0/"

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from playwright import sync_api as playwright_api  # from the test extras: pip install -e '.[test]'
 
-from etomkg.diff import release_diff
+from etomkg.outputs.diff import release_diff
 
 ROOT = Path(__file__).resolve().parents[1]
 OUTPUT = ROOT / "test-output"

@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 
-from etomkg.naming import DOMAIN_RELEASES
+from etomkg.iris import DOMAIN_RELEASES
 
 # Rows the source lists twice under one identifier: kept as one element with an alternative label.
 DUPLICATE_IDS = {("23.0.1", 5): 1, ("23.5", 2): 1}

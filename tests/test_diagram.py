@@ -67,7 +67,7 @@ def _endpoints(d: str) -> tuple[tuple[float, float], tuple[float, float]]:
 
 @pytest.fixture(scope="module")
 def content_flows():
-    from etomkg.sources import load_content
+    from etomkg.content.sources import load_content
 
     return [f for f in load_content().flows if f.release == "25.5"]
 

@@ -8,8 +8,8 @@ import json
 
 import pytest
 
-from etomkg.diff import release_diff
-from etomkg.fixtures import live_rows_from_bundled, write_workbook
+from etomkg.content.synthetic import live_rows_from_bundled, write_workbook
+from etomkg.outputs.diff import release_diff
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ import re
 import pytest
 from lxml import etree, html
 
-from etomkg.diff import release_diff
+from etomkg.outputs.diff import release_diff
 
 
 @pytest.fixture(scope="module")

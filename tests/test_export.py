@@ -8,8 +8,8 @@ import json
 import pyoxigraph as ox
 import pytest
 
-from etomkg.export import select_lines, to_ntriples_lines
 from etomkg.formats import FORMATS
+from etomkg.outputs.export import select_lines, to_ntriples_lines
 
 
 def _parse_lines(path, fmt) -> set[str]:
@@ -123,11 +123,16 @@ def test_same_input_gives_byte_identical_files(built, cli, tmp_path):
 
 @pytest.mark.parametrize(
     "path",
-    ["context.jsonld", "ontology/etomkg-ontology.ttl", "releases/25.5/etom-25.5.jsonld", "releases/classic/etom-classic.nt"],
+    [
+        "context.jsonld",
+        "ontology/etomkg-ontology.ttl",
+        "releases/25.5/etom-25.5.jsonld",
+        "releases/classic/etom-classic.nt",
+    ],
 )
 def test_one_artefact_rendered_alone_is_the_built_file(built, kg, path):
     """The server renders downloads one at a time; each must be the very file `etomkg build` writes."""
-    from etomkg.build import artefact_paths, render_artefact
+    from etomkg.outputs.build import artefact_paths, render_artefact
 
     data, entry = render_artefact(kg, path)
     assert data == (built / path).read_bytes()

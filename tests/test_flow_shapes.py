@@ -12,7 +12,7 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 
-from etomkg.resources import shapes_dir
+from etomkg.files import shapes_dir
 
 pyshacl = pytest.importorskip("pyshacl")
 

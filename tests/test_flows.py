@@ -12,10 +12,10 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from etomkg.flows import FlowContentError, Lineage, attach_flows, flows_dir, read_flow_sources
+from etomkg.content.flows import FlowContentError, Lineage, attach_flows, flows_dir, read_flow_sources
+from etomkg.content.sources import load_content
 from etomkg.formats import FORMATS
-from etomkg.naming import DOMAIN_RELEASES, natural_key
-from etomkg.sources import load_content
+from etomkg.iris import DOMAIN_RELEASES, natural_key
 
 
 def _rows(name: str) -> list[dict[str, str]]:

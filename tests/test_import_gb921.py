@@ -1,7 +1,7 @@
 """`etomkg import gb921`: TM Forum's workbook layout, its awkward variants, and files that are not workbooks.
 
 No real workbook exists here: fixtures are written with openpyxl in the published layout
-(etomkg.fixtures), from the bundled facts, with made-up descriptions.
+(etomkg.content.synthetic), from the bundled facts, with made-up descriptions.
 """
 
 from __future__ import annotations
@@ -18,17 +18,17 @@ import pyoxigraph as ox
 import pytest
 
 import etomkg
-from etomkg.errors import EtomkgError
-from etomkg.fixtures import (
+from etomkg.content.sources import build_content, bundled_rows
+from etomkg.content.synthetic import (
     LIVE_HEADERS,
     deleted_rows_from_bundled,
     live_rows_from_bundled,
     made_up_brief,
     write_workbook,
 )
-from etomkg.persist import StoreFolder
-from etomkg.sources import build_content, bundled_rows
-from etomkg.workbook import read_workbook, release_from_text
+from etomkg.errors import EtomkgError
+from etomkg.imports.workbook import read_workbook, release_from_text
+from etomkg.storage.persist import StoreFolder
 
 ETOM = "https://w3id.org/etomkg/ontology#"
 

@@ -18,37 +18,86 @@ def test_wheel_install_in_fresh_venv_builds_and_queries(tmp_path):
     etomkg = str(venv / "bin" / "etomkg")
     work = tmp_path / "elsewhere"  # not the checkout: only the installed files may be used
     work.mkdir()
-    out = subprocess.run([etomkg, "query", "--release", "25.5", "--format", "csv",
-                          "SELECT (COUNT(?p) AS ?n) WHERE { ?p a etom:ProcessElement ; etom:level 2 }"],
-                         cwd=work, env=env, capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [
+            etomkg,
+            "query",
+            "--release",
+            "25.5",
+            "--format",
+            "csv",
+            "SELECT (COUNT(?p) AS ?n) WHERE { ?p a etom:ProcessElement ; etom:level 2 }",
+        ],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert out.stdout.split() == ["n", "120"]
-    subprocess.run([etomkg, "build", "-o", "graph", "--format", "turtle"], cwd=work, env=env, check=True,
-                   capture_output=True)
+    subprocess.run(
+        [etomkg, "build", "-o", "graph", "--format", "turtle"], cwd=work, env=env, check=True, capture_output=True
+    )
     assert (work / "graph" / "releases" / "26.0" / "etom-26.0.ttl").stat().st_size > 1_000_000
-    subprocess.run([etomkg, "export", "--format", "archimate", "--release", "25.5", "--root", "1.4.5", "-o", "x.xml"],
-                   cwd=work, env=env, check=True, capture_output=True)  # the etomkg.archimate subpackage ships
+    subprocess.run(
+        [etomkg, "export", "--format", "archimate", "--release", "25.5", "--root", "1.4.5", "-o", "x.xml"],
+        cwd=work,
+        env=env,
+        check=True,
+        capture_output=True,
+    )  # the etomkg.archimate subpackage ships
     assert b'xsi:type="BusinessFunction"' in (work / "x.xml").read_bytes()
-    shipped = subprocess.run([str(venv / "bin" / "python"), "-c",
-                              "import etomkg.resources as r; print(r.ontology_dir())"],
-                             cwd=work, env=env, capture_output=True, text=True, check=True).stdout
+    shipped = subprocess.run(
+        [str(venv / "bin" / "python"), "-c", "import etomkg.files as r; print(r.ontology_dir())"],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert str(venv) in shipped and "site-packages/etomkg/ontology" in shipped
     # The flows' sources, queries, shapes and diagram code ship too.
-    flows = subprocess.run([etomkg, "queries", "run", "information-flows", "-p", "information=service-order",
-                            "--format", "csv"], cwd=work, env=env, capture_output=True, text=True, check=True)
+    flows = subprocess.run(
+        [etomkg, "queries", "run", "information-flows", "-p", "information=service-order", "--format", "csv"],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert flows.stdout.splitlines()[1].startswith("producer,1.3.3,")
-    shapes = subprocess.run([str(venv / "bin" / "python"), "-c",
-                             "import etomkg.resources as r; print((r.shapes_dir() / 'flows.ttl').is_file())"],
-                            cwd=work, env=env, capture_output=True, text=True, check=True).stdout
+    shapes = subprocess.run(
+        [
+            str(venv / "bin" / "python"),
+            "-c",
+            "import etomkg.files as r; print((r.shapes_dir() / 'flows.ttl').is_file())",
+        ],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert shapes.strip() == "True"
-    svg = subprocess.run([etomkg, "diagram", "--e2e", "usage-to-payment"], cwd=work, env=env, capture_output=True,
-                         text=True, check=True).stdout
+    svg = subprocess.run(
+        [etomkg, "diagram", "--e2e", "usage-to-payment"], cwd=work, env=env, capture_output=True, text=True, check=True
+    ).stdout
     assert 'data-step="7"' in svg
     # the web layer ships with its templates, static files (YASGUI) and the example queries
-    served = subprocess.run([str(venv / "bin" / "python"), "-c",
-                             "from importlib.resources import files; import etomkg_server.sparql; "
-                             "from etomkg.queries import names; "
-                             "s = files('etomkg_server'); "
-                             "print((s / 'templates' / 'process.html').is_file(), "
-                             "(s / 'static' / 'vendor' / 'yasgui' / 'yasgui.min.js').is_file(), len(names()))"],
-                            cwd=work, env=env, capture_output=True, text=True, check=True).stdout.split()
+    served = subprocess.run(
+        [
+            str(venv / "bin" / "python"),
+            "-c",
+            "from importlib.resources import files; import etomkg_server.sparql; "
+            "from etomkg.queries import names; "
+            "s = files('etomkg_server'); "
+            "print((s / 'templates' / 'process.html').is_file(), "
+            "(s / 'static' / 'vendor' / 'yasgui' / 'yasgui.min.js').is_file(), len(names()))",
+        ],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
     assert served[:2] == ["True", "True"] and int(served[2]) >= 16

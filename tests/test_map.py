@@ -8,9 +8,9 @@ import pytest
 from lxml import etree
 
 from etomkg.catalog import VERTICAL_ORDER
+from etomkg.diagram.mapmodel import MapError, build_map
+from etomkg.diagram.mapsvg import render_svg
 from etomkg.diagram.text import text_width
-from etomkg.mapmodel import MapError, build_map
-from etomkg.mapsvg import render_svg
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -8,10 +8,10 @@ import pyoxigraph as ox
 import pytest
 
 import etomkg
-from etomkg.backends import SparqlBackend
-from etomkg.httpclient import RemoteStoreError
-from etomkg.naming import ONTOLOGY_IRI
-from etomkg.push import PushError, PushProgress, push, select_graphs
+from etomkg.iris import ONTOLOGY_IRI
+from etomkg.outputs.push import PushError, PushProgress, push, select_graphs
+from etomkg.storage.backends import SparqlBackend
+from etomkg.storage.httpclient import RemoteStoreError
 
 
 def _expected_graphs(kg) -> list[str]:

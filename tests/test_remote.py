@@ -10,10 +10,10 @@ import pytest
 
 import etomkg
 from etomkg import queries as shipped
-from etomkg.backends import ServiceRefusedError, SparqlBackend
-from etomkg.export import select_lines, serialize_lines
 from etomkg.formats import FORMATS
-from etomkg.httpclient import RemoteQueryError, RemoteStoreError, RemoteTimeoutError
+from etomkg.outputs.export import select_lines, serialize_lines
+from etomkg.storage.backends import ServiceRefusedError, SparqlBackend
+from etomkg.storage.httpclient import RemoteQueryError, RemoteStoreError, RemoteTimeoutError
 
 pytestmark = pytest.mark.usefixtures("pushed")
 

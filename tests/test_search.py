@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from etomkg.naming import natural_key, release_key
+from etomkg.iris import natural_key, release_key
 from etomkg.search import EXACT_ID, EXACT_NAME, ID_PREFIX, SearchIndex
 
 

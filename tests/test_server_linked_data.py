@@ -11,8 +11,8 @@ import pyoxigraph as ox
 import pytest
 from etomkg_server import create_app
 
-from etomkg.build import render_artefact
-from etomkg.naming import ONTOLOGY_IRI, natural_key
+from etomkg.iris import ONTOLOGY_IRI, natural_key
+from etomkg.outputs.build import render_artefact
 from etomkg.store import KnowledgeGraph
 
 PROCESS = "/release/26.0/process/1.4.5"

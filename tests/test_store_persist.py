@@ -15,10 +15,10 @@ import pyoxigraph as ox
 import pytest
 
 import etomkg
+from etomkg.content.synthetic import write_extension_csv
 from etomkg.errors import EtomkgError
-from etomkg.fixtures import write_extension_csv
-from etomkg.importer import import_extension
-from etomkg.persist import StoreError
+from etomkg.imports.importer import import_extension
+from etomkg.storage.persist import StoreError
 
 EXT = "https://w3id.org/etomkg/extension/{}"
 
@@ -79,7 +79,7 @@ def test_a_failed_import_changes_nothing(tmp_path, store_dir, monkeypatch):
     def broken(store, *args, **kwargs):  # fails after the new generation was partly written
         raise OSError("disk full")
 
-    monkeypatch.setattr("etomkg.importer.record_quads", broken)
+    monkeypatch.setattr("etomkg.imports.importer.record_quads", broken)
     with pytest.raises(OSError, match="disk full"):
         import_extension(store_dir, extension, release="25.5")
     assert _generation(store_dir) == before

@@ -15,7 +15,7 @@ import pyshacl
 import pytest
 import rdflib
 
-from etomkg.naming import ETOM
+from etomkg.iris import ETOM
 from etomkg.validation import all_rules, engines, reasoning, validate
 from etomkg.validation.dataset import Dataset, InputFileError, _cached_bundled, dataset_for
 from etomkg.validation.owl import check_profile
@@ -294,7 +294,7 @@ def test_a_file_that_does_not_parse_leaves_nothing_loaded(tmp_path):
     valid = str(CORPUS / "valid.ttl")
     with pytest.raises(InputFileError):
         validate("25.5", [valid, str(CORPUS / "unreadable" / "syntax-error.ttl")])
-    from etomkg.naming import configured_base
+    from etomkg.iris import configured_base
     from etomkg.store import bundled_nquads_path
 
     store = _cached_bundled("25.5", configured_base(), str(bundled_nquads_path())).store
@@ -436,7 +436,7 @@ def test_shapes_that_break_the_conventions_are_rejected(tmp_path, shape, problem
 
 
 def test_the_ontology_is_in_the_owl2_dl_profile():
-    from etomkg.resources import ontology_dir
+    from etomkg.files import ontology_dir
 
     graph = rdflib.Graph().parse(ontology_dir() / "etom.ttl")
     assert check_profile(graph) == []

@@ -36,7 +36,7 @@ def archimate_model(
     """The ArchiMate model of a release (or of the subtree under ``root``, down to ``max_level``).
 
     ``languages`` is a list or a comma-separated string (default: en and zh); bad options raise
-    :class:`etomkg.export.ExportError` before any work is done.
+    :class:`etomkg.outputs.export.ExportError` before any work is done.
     """
     options = check_options(
         kg,

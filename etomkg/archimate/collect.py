@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from ..export import ExportError, _subtree_subjects
-from ..naming import ETOM, PREFIXES, natural_key
+from ..iris import ETOM, PREFIXES, natural_key
+from ..outputs.export import ExportError, _subtree_subjects
 from ..store import KnowledgeGraph
 from .ids import concept_id, property_definition_id
 from .layout import AreaHeader, FlowHop, MapRow, flow_view, map_view

@@ -6,8 +6,8 @@ import time
 
 import click
 
-from ..build import build as build_artefacts
 from ..formats import FORMATS
+from ..outputs.build import build as build_artefacts
 from .main import main, open_graph, store_option
 
 

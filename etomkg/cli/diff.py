@@ -39,7 +39,7 @@ def diff_command(
       etomkg diff 25.0 25.5
       etomkg diff 25.5 GB921_v25.5.xlsx --format csv -o changes.csv
     """
-    from ..diff import release_diff
+    from ..outputs.diff import release_diff
 
     result = release_diff(open_graph(store_dir, backend_url), old, new, workbook_release=release)
     text = result.render(fmt)

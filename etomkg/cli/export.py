@@ -8,8 +8,8 @@ import tempfile
 import click
 
 from ..errors import EtomkgError
-from ..export import ExportError, select_lines, serialize_lines
 from ..formats import FORMATS
+from ..outputs.export import ExportError, select_lines, serialize_lines
 from .main import backend_option, extensions_option, main, open_graph, release_option, store_option
 
 EXPORTERS: dict[str, object] = {}  # extra formats (archimate, archi-csv …) register a callable here
@@ -79,8 +79,23 @@ def _archi_csv(kg, *, release, root, max_level, output, lang=None, element_type=
         click.echo(f"wrote {paths[kind]} ({len(files[kind])} bytes)", err=True)
 
 
+def _bpmn(kg, *, release, root, max_level, output, lang=None, flow=None, process=None, lanes=None, **_) -> bytes:
+    from ..bpmn import export_bpmn
+
+    if root is not None or max_level is not None:
+        raise ExportError("--root/--max-level: --format bpmn draws one flow or process; use --flow KEY or --process ID")
+    return export_bpmn(kg, release=release, flow=flow, process=process, lang=lang, lanes=lanes or "domain")
+
+
 EXPORTERS["archimate"] = _archimate
 EXPORTERS["archi-csv"] = _archi_csv
+EXPORTERS["bpmn"] = _bpmn
+#: The options each extra format takes (beyond --release, --root, --max-level, -o).
+EXPORTER_OPTIONS = {
+    "archimate": {"lang", "element_type", "views"},
+    "archi-csv": {"lang", "element_type", "views"},
+    "bpmn": {"lang", "flow", "process", "lanes"},
+}
 
 
 @main.command("export")
@@ -89,7 +104,7 @@ EXPORTERS["archi-csv"] = _archi_csv
     "fmt",
     default="turtle",
     show_default=True,
-    help=f"One of: {', '.join(FORMATS)}, archimate (exchange XML), archi-csv (-o PREFIX).",
+    help=f"One of: {', '.join(FORMATS)}, archimate (exchange XML), archi-csv (-o PREFIX), bpmn (BPMN 2.0 XML).",
 )
 @release_option
 @click.option("--root", default=None, help="Export only this process and its descendants, e.g. 1.4.5.")
@@ -106,6 +121,16 @@ EXPORTERS["archi-csv"] = _archi_csv
     help="archimate, archi-csv: process elements as BusinessFunction (default) or BusinessProcess.",
 )
 @click.option("--views/--no-views", default=None, help="archimate: write the map and flow views (default: yes).")
+@click.option(
+    "--flow", "flow", default=None, metavar="KEY", help="bpmn: the end-to-end flow to draw, e.g. order-to-payment."
+)
+@click.option("--process", "process", default=None, metavar="ID", help="bpmn: the process whose data flows to draw.")
+@click.option(
+    "--lanes",
+    type=click.Choice(["domain", "layer"]),
+    default=None,
+    help="bpmn --flow: one pool per eTOM domain (default) or per horizontal layer.",
+)
 @extensions_option
 @store_option
 @backend_option
@@ -119,13 +144,28 @@ def export_command(
     lang: str | None,
     element_type: str | None,
     views: bool | None,
+    flow: str | None,
+    process: str | None,
+    lanes: str | None,
     extensions: bool,
     store_dir: str | None,
     backend_url: str | None,
 ) -> None:
     """Export one release, a subtree of it, or everything, in an RDF format or for EA tools (ArchiMate)."""
-    extra = {k: v for k, v in {"lang": lang, "element_type": element_type, "views": views}.items() if v is not None}
+    given = {
+        "lang": lang,
+        "element_type": element_type,
+        "views": views,
+        "flow": flow,
+        "process": process,
+        "lanes": lanes,
+    }
+    extra = {k: v for k, v in given.items() if v is not None}
     if fmt in EXPORTERS:
+        foreign = sorted(set(extra) - EXPORTER_OPTIONS[fmt])
+        if foreign:
+            options = ", ".join("--" + k.replace("_", "-") for k in foreign)
+            raise ExportError(f"{options}: not an option of --format {fmt}")
         if all_releases:
             raise ExportError(f"--all-releases: --format {fmt} exports one release at a time; use --release")
         if extensions:
@@ -137,7 +177,7 @@ def export_command(
     else:
         if extra:
             options = ", ".join("--" + k.replace("_", "-") for k in extra)
-            raise ExportError(f"{options}: only for --format archimate or archi-csv, not {fmt}")
+            raise ExportError(f"{options}: only for --format {', '.join(EXPORTERS)}, not {fmt}")
         kg = open_graph(store_dir, backend_url)
         from ..formats import rdf_format_for
 

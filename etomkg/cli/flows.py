@@ -9,8 +9,8 @@ import click
 
 from .. import queries
 from ..errors import EtomkgError
-from ..naming import natural_key
-from ..results import render_rows
+from ..iris import natural_key
+from ..outputs.tables import render_rows
 from .main import backend_option, main, open_graph, release_option, store_option
 
 COLUMNS = ["producer_id", "producer_name", "consumer_id", "consumer_name", "information"]

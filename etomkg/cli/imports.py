@@ -6,8 +6,8 @@ import json
 
 import click
 
-from ..checks import ValidationFailed
 from ..errors import EtomkgError
+from ..imports.findings import ValidationFailed
 from ..progress import Progress
 from .main import main, open_graph, store_option
 
@@ -47,7 +47,7 @@ def gb921_command(file: str, release: str | None, as_json: bool, store_dir: str 
     Example:
       etomkg import gb921 GB921_Business_Process_Framework_Processes_Excel_v25.5.xlsx --store ~/etom-store
     """
-    from ..importer import import_workbook
+    from ..imports.importer import import_workbook
 
     summary = import_workbook(_store(store_dir), file, release=release, progress=Progress())
     click.echo(json.dumps(summary.to_dict(), ensure_ascii=False, indent=1) if as_json else summary.render())
@@ -98,7 +98,7 @@ def extension_command(
       etomkg import extension acme-processes.csv --release 25.5 --store ~/etom-store
       etomkg import extension acme-processes.csv --release 25.5 --check
     """
-    from ..importer import import_extension
+    from ..imports.importer import import_extension
 
     try:
         summary = import_extension(

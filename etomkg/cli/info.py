@@ -6,7 +6,7 @@ import json
 
 import click
 
-from ..results import render_rows
+from ..outputs.tables import render_rows
 from .main import backend_option, main, open_graph, store_option
 
 

@@ -6,8 +6,8 @@ import sys
 
 import click
 
-from ..mapmodel import LANGUAGES, VIEWS, build_map
-from ..mapsvg import render_svg
+from ..diagram.mapmodel import LANGUAGES, VIEWS, build_map
+from ..diagram.mapsvg import render_svg
 from .export import write_atomically
 from .main import backend_option, main, open_graph, release_option, store_option
 

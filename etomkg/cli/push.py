@@ -6,9 +6,9 @@ import sys
 
 import click
 
-from ..httpclient import authorization_from_env
-from ..push import DEFAULT_PUSH_TIMEOUT, DEFAULT_RETRIES, GraphUpload, PushProgress, push, select_graphs
-from ..results import render_rows
+from ..outputs.push import DEFAULT_PUSH_TIMEOUT, DEFAULT_RETRIES, GraphUpload, PushProgress, push, select_graphs
+from ..outputs.tables import render_rows
+from ..storage.httpclient import authorization_from_env
 from .main import main, open_graph, store_option
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from .. import queries as named
-from ..results import OUTPUT_FORMATS, render_rows, render_solutions
+from ..outputs.tables import OUTPUT_FORMATS, render_rows, render_solutions
 from .main import backend_option, main, open_graph, store_option
 
 

@@ -8,8 +8,8 @@ import click
 import pyoxigraph as ox
 
 from ..errors import EtomkgError, query_syntax_error
-from ..export import serialize
-from ..results import OUTPUT_FORMATS, render_solutions
+from ..outputs.export import serialize
+from ..outputs.tables import OUTPUT_FORMATS, render_solutions
 from .main import backend_option, extensions_option, main, open_graph, release_option, store_option
 
 

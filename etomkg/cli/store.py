@@ -7,8 +7,8 @@ import json
 import click
 
 from ..errors import EtomkgError
+from ..outputs.tables import render_rows
 from ..progress import Progress
-from ..results import render_rows
 from .main import main, store_option
 
 
@@ -28,7 +28,7 @@ def store_group() -> None:
 @store_option
 def list_command(fmt: str, store_dir: str | None) -> None:
     """The store's imports: workbooks and extensions, with file, checksum, time and size."""
-    from ..importer import list_imports
+    from ..imports.importer import list_imports
 
     manifest, records = list_imports(_required(store_dir))
     if fmt == "json":
@@ -89,7 +89,7 @@ def list_command(fmt: str, store_dir: str | None) -> None:
 def remove_command(name: str, store_dir: str | None) -> None:
     """Remove an import: an extension by its name, a workbook as gb921/<release> (its release
     goes back to the bundled one)."""
-    from ..importer import remove_import
+    from ..imports.importer import remove_import
 
     record = remove_import(_required(store_dir), name, progress=Progress())
     click.echo(f"removed {record.kind}/{record.key} (from {record.source_file}) from {store_dir}")

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from .. import queries
 from ..errors import EtomkgError
-from ..naming import natural_key
+from ..iris import natural_key
 
 #: Rows of the eTOM map, top to bottom; processes of other domains (Enterprise) come last.
 LAYER_ORDER = ("market-product-customer", "service", "resource", "supplier-partner")

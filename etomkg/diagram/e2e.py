@@ -9,7 +9,7 @@ stretch, inside the gap, so labels never cover boxes.
 
 from __future__ import annotations
 
-from ..naming import natural_key
+from ..iris import natural_key
 from .data import LAYER_ORDER, E2EInfo, ReleaseFlows
 from .svg import (
     DASH,

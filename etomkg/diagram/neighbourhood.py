@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from ..naming import natural_key
+from ..iris import natural_key
 from .data import LAYER_ORDER, DiagramError, FlowInfo, ReleaseFlows
 from .svg import (
     DASH,

@@ -17,9 +17,9 @@ import os
 import threading
 from dataclasses import dataclass
 
-from ..backends import ServiceRefusedError
 from ..errors import EtomkgError, query_syntax_error
-from ..sparqltext import uses_service
+from ..storage.backends import ServiceRefusedError
+from ..storage.sparqltext import uses_service
 
 DEFAULT_TIMEOUT = 30.0  # seconds, as the server (ETOMKG_QUERY_TIMEOUT)
 DEFAULT_MAX_ROWS = 1000  # an assistant reads rows: fewer than the server's 100,000

@@ -20,7 +20,7 @@ from pydantic import Field
 
 from .. import __version__, queries
 from ..errors import EtomkgError
-from ..resources import ontology_dir
+from ..files import ontology_dir
 from ..store import KnowledgeGraph
 from . import tools
 from .bounded import BoundedQueries, Limits

@@ -209,7 +209,7 @@ def end_to_end_flows(kg: KnowledgeGraph, flow: str | None = None, release: str |
 
 
 def compare_releases(kg: KnowledgeGraph, old: str, new: str, identifier: str | None = None) -> dict:
-    from ..diff import release_diff
+    from ..outputs.diff import release_diff
 
     old, new = _release(kg, old), _release(kg, new)
     if old == new:
@@ -263,8 +263,8 @@ def validate_extension(
     kg: KnowledgeGraph, content: str, fmt: str, release: str | None = None, name: str = "extension"
 ) -> dict:
     """The checks of ``etomkg import extension --check`` on ``content`` (the file's text); nothing is stored."""
-    from ..checks import ValidationFailed
-    from ..importer import import_extension
+    from ..imports.findings import ValidationFailed
+    from ..imports.importer import import_extension
 
     if fmt not in EXTENSION_FORMATS:
         raise ToolInputError(f"format {fmt!r}: use one of {', '.join(EXTENSION_FORMATS)}")

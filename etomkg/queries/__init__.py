@@ -30,7 +30,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..errors import EtomkgError
-from ..naming import RELEASES
+from ..iris import RELEASES
 
 _HERE = Path(__file__).resolve().parent
 _HEADER = re.compile(r"^#\s*([a-z]+(?:@[a-z]+)?):\s*(.*)$")

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 
 from ..catalog import Catalog, Element
 from ..diagram.text import is_wide
-from ..naming import ETOM, release_key
+from ..iris import ETOM, release_key
 from ..store import KnowledgeGraph
 
 #: Words people abbreviate in process names, and what they stand for.

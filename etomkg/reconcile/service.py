@@ -16,7 +16,7 @@ from typing import Any
 from .. import __version__
 from ..catalog import Catalog, Element
 from ..errors import EtomkgError
-from ..naming import ONTOLOGY_IRI
+from ..iris import ONTOLOGY_IRI
 from ..search import SearchIndex
 from ..store import KnowledgeGraph
 from .matcher import Candidate, Matcher

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from ..naming import ETOM, RELEASES, natural_key, release_key
+from ..iris import ETOM, RELEASES, natural_key, release_key
 from . import engines
 from .dataset import Dataset, InputFileError, UserFile, dataset_for
 from .owl import CONSISTENCY_RULE, OWL_RULES, SATISFIABLE_RULE, OwlFinding, check_profile
@@ -216,7 +216,7 @@ def _profile_graph(dataset: Dataset):
     import pyoxigraph as ox
     import rdflib
 
-    from ..resources import ontology_dir
+    from ..files import ontology_dir
 
     graph = rdflib.Graph()
     graph += _ontology_graph(str(ontology_dir()))

@@ -23,7 +23,7 @@ import pyoxigraph as ox
 
 from ..errors import EtomkgError
 from ..formats import FORMATS, UnknownFormatError, rdf_format_for_path
-from ..naming import ETOM, ONTOLOGY_IRI, RELEASES, Iris, configured_base
+from ..iris import ETOM, ONTOLOGY_IRI, RELEASES, Iris, configured_base
 from ..store import UnknownReleaseError, bundled_nquads_path
 
 #: The extensions an extension file may have: Turtle, N-Triples, JSON-LD and the rest of the format table.

@@ -26,7 +26,7 @@ import pyshacl
 import rdflib
 from rdflib import BNode
 
-from ..naming import RDF, RDFS, SH
+from ..iris import RDF, RDFS, SH
 from .dataset import Dataset, term_key
 from .rules import IDENTIFIER, SEVERITIES, ShapeSet, Targets, load_shapes, node_key
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import rdflib
 from rdflib import OWL, RDF, RDFS, BNode, Literal, URIRef
 
-from ..naming import XSD
+from ..iris import XSD
 from .rules import Rule, node_key
 
 _RESERVED = (str(RDF), str(RDFS), str(OWL), XSD)

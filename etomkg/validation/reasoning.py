@@ -25,8 +25,8 @@ import tempfile
 
 import pyoxigraph as ox
 
-from ..naming import OWL, RDF, Iris, configured_base
-from ..resources import ontology_dir
+from ..files import ontology_dir
+from ..iris import OWL, RDF, Iris, configured_base
 from ..store import bundled_nquads_path
 from .dataset import Dataset, _bundled_ntriples
 from .owl import CONSISTENCY_RULE, SATISFIABLE_RULE, OwlFinding

@@ -13,8 +13,8 @@ import re
 from xml.etree import ElementTree as ET
 
 from .. import __version__
-from ..naming import natural_key
-from ..resources import ontology_dir, reference_dir
+from ..files import ontology_dir, reference_dir
+from ..iris import natural_key
 from . import Finding, Report
 from .rules import SEVERITY_RANK, Rule
 

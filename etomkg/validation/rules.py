@@ -19,8 +19,8 @@ import rdflib
 from rdflib import RDF, BNode, Literal, URIRef
 
 from ..errors import EtomkgError
-from ..naming import DCTERMS, SH
-from ..resources import shapes_dir
+from ..files import shapes_dir
+from ..iris import DCTERMS, SH
 
 SHAPES_NS = "https://w3id.org/etomkg/shapes#"
 ACKNOWLEDGED_BY = URIRef(SHAPES_NS + "acknowledgedBy")
