@@ -6,6 +6,7 @@ Thin: requests are parsed here, answered by :class:`etomkg.reconcile.service.Rec
 
 from __future__ import annotations
 
+import re
 import threading
 
 from flask import Blueprint, Response, jsonify, redirect, request
@@ -36,9 +37,23 @@ def _root() -> str:
     return request.host_url.rstrip("/")
 
 
+_CALLBACK = re.compile(r"^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*$")
+
+
 @bp.after_request
 def _cors(response: Response) -> Response:
+    """CORS open, and JSONP for the clients that still ask for it (OpenRefine's browser side falls back to it)."""
     response.headers["Access-Control-Allow-Origin"] = "*"
+    callback = request.args.get("callback")
+    if callback and request.method == "GET" and response.mimetype == "application/json":
+        if not _CALLBACK.match(callback) or len(callback) > 100:
+            refused = jsonify({"status": "error", "message": "callback must be a JavaScript function name"})
+            refused.status_code = 400
+            refused.headers["Access-Control-Allow-Origin"] = "*"
+            return refused
+        body = response.get_data(as_text=True)
+        response.set_data(f"/**/{callback}({body});")
+        response.mimetype = "application/javascript"
     return response
 
 

@@ -53,9 +53,15 @@ CALLS: dict[str, tuple[str, dict]] = {
 }
 
 
-async def _exercise(client: Client) -> dict:
+#: The runaway query costs a killed and a fresh query process: once (over stdio) is enough.
+ONCE = ("runaway", "after_runaway")
+
+
+async def _exercise(client: Client, skip: tuple[str, ...] = ()) -> dict:
     answers: dict = {"tools": [t.name for t in (await client.list_tools()).tools]}
     for key, (tool, arguments) in CALLS.items():
+        if key in skip:
+            continue
         started = time.monotonic()
         result = await client.call_tool(tool, arguments)
         answers[key] = {
@@ -112,7 +118,7 @@ def over_http(base_store) -> dict:
 
         async def run():
             async with Client(f"http://127.0.0.1:{port}/mcp", read_timeout_seconds=60) as client:
-                return await _exercise(client)
+                return await _exercise(client, skip=ONCE)
 
         return asyncio.run(run())
     finally:
@@ -219,7 +225,8 @@ def test_compare_keeps_to_the_subtree(answers):
 def test_validate_extension_runs_the_import_checks(answers):
     bad = answers["validate_bad"]
     assert not bad["error"] and bad["data"]["conforms"] is False
-    assert "parent-unknown" in {f["rule"] for f in bad["data"]["findings"]}
+    assert any("[parent-unknown]" in line and "1.4.99" in line for line in bad["data"]["lines"])
+    assert len(bad["data"]["findings"]) == len(bad["data"]["lines"])
     assert "parent-unknown" in bad["text"] and "1.4.99" in bad["text"]
     assert answers["validate_good"]["data"]["conforms"] is True
 
@@ -238,7 +245,7 @@ def test_sparql_matches_the_library(answers, kg):
         ("unknown_release", "unknown release '27.0'"),
         ("wrong_type", "limit"),
         ("service", "SERVICE"),
-        ("update", "line 1"),
+        ("update", "read-only"),
         ("malformed", "line 1"),
     ],
 )
@@ -249,7 +256,8 @@ def test_bad_arguments_are_tool_errors(answers, key, words):
     assert "Traceback" not in answer["text"]
 
 
-def test_runaway_query_is_cancelled_at_the_limit(answers):
+def test_runaway_query_is_cancelled_at_the_limit(over_stdio):
+    answers = over_stdio
     runaway = answers["runaway"]
     assert runaway["error"] and f"time limit of {TIMEOUT} s" in runaway["text"]
     assert runaway["seconds"] < float(TIMEOUT) + 20  # the child is killed, not waited for

@@ -69,6 +69,12 @@ def test_manifest(client):
     assert manifest["identifierSpace"] == "https://w3id.org/etomkg/release/"
     assert manifest["view"]["url"] == "http://localhost/reconcile/view/{{id}}"
     assert client.get("/reconcile/view/25.5/1.4.5").headers["Location"] == "/release/25.5/process/1.4.5"
+    jsonp = client.get("/reconcile?callback=jQuery123_456")
+    assert jsonp.mimetype == "application/javascript"
+    assert jsonp.get_data(as_text=True).startswith("/**/jQuery123_456({") and jsonp.get_data(as_text=True).endswith(
+        ");"
+    )
+    assert client.get("/reconcile?callback=alert(1)").status_code == 400
 
 
 def test_batch_as_openrefine_sends_it(client):

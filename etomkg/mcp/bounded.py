@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import re
 import threading
 from dataclasses import dataclass
 
@@ -21,6 +22,8 @@ from ..errors import EtomkgError, query_syntax_error
 from ..storage.backends import ServiceRefusedError
 from ..storage.sparqltext import uses_service
 
+_PROLOGUE = re.compile(r"^\s*(?:(?:PREFIX\s+[^\s:]*:\s*<[^>]*>|BASE\s*<[^>]*>)\s*)*", re.IGNORECASE)
+_UPDATE = re.compile(r"(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b", re.IGNORECASE)
 DEFAULT_TIMEOUT = 30.0  # seconds, as the server (ETOMKG_QUERY_TIMEOUT)
 DEFAULT_MAX_ROWS = 1000  # an assistant reads rows: fewer than the server's 100,000
 
@@ -66,6 +69,11 @@ def evaluate(kg, text: str, release: str | None, max_rows: int) -> dict:
     try:
         result = kg.query(text, release=release)
     except SyntaxError as exc:
+        if _UPDATE.match(_PROLOGUE.sub("", re.sub(r"#[^\n]*", "", text))):
+            raise QueryLimitError(
+                "the graph is read-only here: SPARQL updates (INSERT, DELETE, LOAD, CLEAR …) are refused; "
+                "send a SELECT, ASK, CONSTRUCT or DESCRIBE"
+            ) from None
         raise query_syntax_error(exc) from None
     if isinstance(result, ox.QueryBoolean | bool):
         return {"kind": "ask", "boolean": bool(result)}

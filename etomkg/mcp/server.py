@@ -178,13 +178,8 @@ def build_server(kg: KnowledgeGraph, sparql: BoundedQueries) -> MCPServer:
         data = tools.validate_extension(kg, content, format, release, name)
         if data["conforms"]:
             return _result(data, f"The extension conforms (release {data['release']}); nothing was stored.")
-        findings = data.get("findings", [])
-        lines = [f"The extension does not conform (release {data['release']}): {len(findings)} findings."]
-        lines += [
-            f"- line {f.get('line')}: {f['severity']} [{f['rule']}] {f['focus']}: {f['message']}"
-            + (f" Fix: {f['fix']}" if f.get("fix") else "")
-            for f in findings[:20]
-        ]
+        lines = [f"The extension does not conform (release {data['release']}): {len(data['lines'])} findings."]
+        lines += [f"- {line}" for line in data["lines"][:20]]
         return _result(data, "\n".join(lines))
 
     @tool("Run a read-only SPARQL query")

@@ -7,7 +7,7 @@ are the short text that goes with it.
 
 from __future__ import annotations
 
-import json
+import dataclasses
 import re
 import tempfile
 from pathlib import Path
@@ -280,9 +280,17 @@ def validate_extension(
         try:
             summary = import_extension(None, path, name=name, release=release, fmt=fmt, check_only=True, kg=checked)
         except ValidationFailed as exc:
-            report = json.loads(exc.report.to_json())
-            return {"conforms": False, "release": release or kg.default_release, **report}
+            return {"conforms": False, "release": release or kg.default_release, **_report(exc.report)}
     return {"conforms": True, "release": summary.release, "summary": summary.to_dict()}
+
+
+def _report(report) -> dict:
+    """Findings as dicts, and each as the one line the command prints (whatever the report's version)."""
+    findings = report.sorted() if hasattr(report, "sorted") else list(report.findings)
+    return {
+        "findings": [f.to_dict() if hasattr(f, "to_dict") else dataclasses.asdict(f) for f in findings],
+        "lines": [f.render() for f in findings],
+    }
 
 
 # --- trees ----------------------------------------------------------------------------------------------------------
