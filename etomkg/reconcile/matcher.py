@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 
 from ..catalog import Catalog, Element
 from ..diagram.text import is_wide
-from ..iris import ETOM, release_key
+from ..iris import ETOM
 from ..store import KnowledgeGraph
 
 #: Words people abbreviate in process names, and what they stand for.
@@ -306,8 +306,9 @@ def _version_map(kg: KnowledgeGraph) -> dict[str, list[str]]:
     for start in links:
         if start in components:
             continue
-        # Walk the chain of versions; a split or merge joins processes, so stop at two hops per release
-        # direction by following links only between neighbouring releases (the links themselves).
+        # Every version reachable along the links, either way: one process through the releases (where
+        # TM Forum split or merged processes, the versions of all of them, which makes their names ambiguous,
+        # as they are).
         seen, todo = {start}, [start]
         while todo:
             node = todo.pop()
@@ -329,7 +330,6 @@ class Matcher:
 
     def __init__(self, kg: KnowledgeGraph) -> None:
         self.kg = kg
-        self.releases = [r for r in kg.releases]
         self.default_release = kg.default_release
         self._versions: dict[str, list[str]] | None = None
         self._indexes: dict[str, ReleaseIndex] = {}
@@ -469,7 +469,3 @@ class Matcher:
             similarity = 2 * shared / (query_weight + index.weight[position])
             how = "words (typos forgiven)" if typos else "words"
             offer(position, 100 * min(similarity, 0.94), how, typos)
-
-
-def release_order(releases: list[str]) -> list[str]:
-    return sorted(releases, key=release_key, reverse=True)
