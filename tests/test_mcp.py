@@ -28,6 +28,7 @@ GOOD_EXTENSION = "kind,id,name,name_zh,parent\nprocess,1.4.5.2.91,Validate activ
 CALLS: dict[str, tuple[str, dict]] = {
     "search": ("search_processes", {"query": "service activation", "release": "25.5"}),
     "search_zh": ("search_processes", {"query": "客户关系"}),
+    "search_typo": ("search_processes", {"query": "Servce Activaton Managment"}),
     "process": ("get_process", {"identifier": "1.12.9", "release": "25.5"}),
     "flows": ("process_flows", {"identifier": "1.4.5", "release": "25.5"}),
     "path": ("process_flows", {"identifier": "1.3.7", "to": "1.5.8", "release": "25.5", "lang": "zh"}),
@@ -161,6 +162,8 @@ def test_search_names_release_and_iri(answers, kg):
     assert hits[0]["name"]["en"] == expected[0]["name"]
     zh = answers["search_zh"]["data"]["hits"][0]
     assert "客户关系" in zh["name"]["zh"]
+    similar = answers["search_typo"]["data"]["hits"][0]  # no name holds these words: the matcher's best
+    assert similar["identifier"] == "1.4.5" and similar["match"].startswith("similar")
 
 
 def test_process_matches_sparql(answers, kg):

@@ -23,6 +23,7 @@ _IDENTIFIER = re.compile(r"^\d+(\.\d+)*$")
 _FLOW_KEY = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 EXTENSION_FORMATS = ("csv", "yaml", "turtle", "jsonld")
 MAX_EXTENSION_CHARS = 5_000_000
+SIMILAR_AT_LEAST = 50.0  # a fuzzy candidate below this is noise
 
 
 class ToolInputError(EtomkgError, ValueError):
@@ -94,7 +95,20 @@ def search_processes(
                 "match": hit.match,
             }
         )
-    return {"query": query, "release": scope, "total": result.total, "hits": hits}
+    if not hits:  # nothing holds these words: what a person would still call close (typos, abbreviations)
+        from ..reconcile.matcher import Matcher
+
+        for candidate in Matcher.of(kg).match(query, release=scope, limit=limit):
+            if candidate.score >= SIMILAR_AT_LEAST:
+                element = Catalog.of(kg).release(candidate.release)[candidate.identifier]
+                hits.append(
+                    {
+                        **process_ref(kg, element),
+                        "releases": [candidate.release],
+                        "match": f"similar ({candidate.how}, score {candidate.score:g})",
+                    }
+                )
+    return {"query": query, "release": scope, "total": max(result.total, len(hits)), "hits": hits}
 
 
 def _definitions(kg: KnowledgeGraph, iri: str) -> dict[str, str]:
