@@ -69,7 +69,6 @@ class ReconciliationService:
             "name": f"etomkg: TM Forum eTOM processes (releases {', '.join(self.kg.releases)})",
             "identifierSpace": self.kg.iris.base + "/release/",
             "schemaSpace": ONTOLOGY_IRI + "#",
-            "documentation": root.rstrip("/") + "/#reconciliation",
             "serviceVersion": __version__,
             "batchSize": BATCH_SIZE,
             "defaultTypes": [PROCESS_TYPE],
