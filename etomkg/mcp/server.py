@@ -10,6 +10,7 @@ says what to pass instead; nothing an assistant sends can crash the server.
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -21,6 +22,7 @@ from pydantic import Field
 from .. import __version__, queries
 from ..errors import EtomkgError
 from ..files import ontology_dir
+from ..search import SearchIndex
 from ..store import KnowledgeGraph
 from . import tools
 from .bounded import BoundedQueries, Limits
@@ -308,6 +310,8 @@ def serve(
     kg = kg or open_graph(store_dir, backend_url)
     sparql = BoundedQueries(store_dir, backend_url, limits or Limits.from_env())
     server = build_server(kg, sparql)
+    # Read every release's processes while the client connects: the first search is then answered at once.
+    threading.Thread(target=SearchIndex.of, args=(kg,), name="etomkg-mcp-warm-up", daemon=True).start()
     try:
         if http:
             kwargs: dict[str, Any] = {"host": host, "port": port}
