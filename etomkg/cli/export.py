@@ -177,7 +177,8 @@ def export_command(
     else:
         if extra:
             options = ", ".join("--" + k.replace("_", "-") for k in extra)
-            raise ExportError(f"{options}: only for --format {', '.join(EXPORTERS)}, not {fmt}")
+            takers = [name for name, taken in EXPORTER_OPTIONS.items() if set(extra) <= taken]
+            raise ExportError(f"{options}: only for --format {' or '.join(takers)}, not {fmt}")
         kg = open_graph(store_dir, backend_url)
         from ..formats import rdf_format_for
 
