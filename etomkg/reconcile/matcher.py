@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 
 from ..catalog import Catalog, Element
 from ..diagram.text import is_wide
-from ..iris import ETOM
+from ..iris import ETOM, release_sort_key
 from ..store import KnowledgeGraph
 
 #: Words people abbreviate in process names, and what they stand for.
@@ -185,7 +185,8 @@ class Candidate:
     score: float
     how: str  # what matched: identifier, name, old name, abbreviation, words …
     matched_name: str  # the name that matched (another release's, for an old name)
-    matched_release: str  # where that name comes from
+    matched_release: str  # where that name comes from (the first release found)
+    matched_releases: tuple[str, ...] = ()  # every release with that name
     classic_only: bool = False
     typos: bool = False
     match: bool = False
@@ -207,6 +208,7 @@ class ReleaseIndex:
         self.entities: list[Entity] = []
         self.variants: list[Variant] = []
         self.by_id: dict[str, int] = {}
+        self.sources: list[list[str]] = []  # per variant: every release the name is found in
         process_prefix = kg.iris.base + "/release/"
         seen_counterparts: set[str] = set()
 
@@ -214,9 +216,13 @@ class ReleaseIndex:
             words, cjk = _latin_and_cjk(normalize(text))
             variant = Variant(entity, text, lang, kind, source, tuple(_expand(words)), cjk)
             key = (variant.words, variant.cjk)
-            if any((self.variants[v].words, self.variants[v].cjk) == key for v in self.entities[entity].variants):
-                return  # the same name again (most releases keep it)
+            for known in self.entities[entity].variants:
+                if (self.variants[known].words, self.variants[known].cjk) == key:
+                    if source not in self.sources[known]:
+                        self.sources[known].append(source)  # the same name again (most releases keep it)
+                    return
             self.entities[entity].variants.append(len(self.variants))
+            self.sources.append([source])
             self.variants.append(variant)
 
         for element in table:
@@ -415,6 +421,7 @@ class Matcher:
                     how=how,
                     matched_name=variant.text,
                     matched_release=variant.source,
+                    matched_releases=tuple(sorted(index.sources[variant_position], key=release_sort_key)),
                     classic_only=entity.classic_only,
                     typos=typos,
                 )

@@ -152,7 +152,9 @@ class ReconciliationService:
         name = candidate.labels.get("zh" if zh else "en") or candidate.labels.get("en") or candidate.identifier
         parts = [f"{candidate.identifier}", f"L{candidate.level}", f"release {candidate.release}"]
         if candidate.flagged:
-            parts.append(f"matched “{candidate.matched_name}”, its name in release {candidate.matched_release}")
+            where = [r for r in candidate.matched_releases if r != candidate.release] or [candidate.matched_release]
+            releases = ", ".join(where[:-1]) + " and " + where[-1] if len(where) > 1 else where[0]
+            parts.append(f"matched “{candidate.matched_name}”, its name in {releases}")
         if candidate.classic_only:
             parts.append("classic eTOM, no current counterpart")
         return {
