@@ -40,6 +40,7 @@ validate: setup
 
 lint: setup
 	$(BIN)/ruff check etomkg server tests benchmarks tools
+	$(BIN)/ruff format --check etomkg server tests benchmarks tools
 
 # The screenshots in docs/screenshots/, taken from the live pages in headless Chromium.
 screenshots: setup system-deps

@@ -14,7 +14,7 @@ import time
 
 import etomkg
 from etomkg import diagram, queries
-from etomkg.cli.flows import flow_rows
+from etomkg.queries.flows import flow_rows
 
 BASELINE = (
     'SELECT ?name WHERE { ?p skos:notation "1.4.5" ; etom:release/owl:versionInfo "26.0" ; skos:prefLabel ?name }'

@@ -11,9 +11,8 @@
 
 from __future__ import annotations
 
-__version__ = "1.0.0"
-
 from .iris import LATEST_RELEASE, RELEASES, natural_key
-from .store import KnowledgeGraph, UnknownReleaseError, open  # noqa: A004
+from .store import KnowledgeGraph, UnknownReleaseError, open
+from .version import __version__
 
 __all__ = ["KnowledgeGraph", "UnknownReleaseError", "open", "natural_key", "RELEASES", "LATEST_RELEASE", "__version__"]

@@ -1,5 +1,8 @@
 """The one table of formats and media types, for the CLI, the library and the server.
 
+Every other table — the media types the server negotiates, the names clients put in ``format=``, the
+extensions of resource documents — is derived from :data:`FORMATS` and :data:`RESULT_FORMATS`.
+
 >>> FORMATS["turtle"].media_type
 'text/turtle'
 >>> rdf_format_for("ld+json").name
@@ -25,7 +28,7 @@ class RdfFormatInfo:
     name: str
     extension: str
     media_type: str
-    aliases: tuple[str, ...]
+    aliases: tuple[str, ...]  # other names and media types (those with a "/" are negotiated by the server too)
     dataset: bool  # keeps named graphs
     oxigraph: ox.RdfFormat
 
@@ -33,20 +36,29 @@ class RdfFormatInfo:
 FORMATS: dict[str, RdfFormatInfo] = {
     f.name: f
     for f in (
-        RdfFormatInfo("turtle", "ttl", "text/turtle", ("ttl", "application/x-turtle"), False, ox.RdfFormat.TURTLE),
-        RdfFormatInfo("ntriples", "nt", "application/n-triples", ("nt", "text/plain"), False, ox.RdfFormat.N_TRIPLES),
+        RdfFormatInfo(
+            "turtle", "ttl", "text/turtle", ("ttl", "n3", "application/x-turtle"), False, ox.RdfFormat.TURTLE
+        ),
+        RdfFormatInfo(
+            "ntriples", "nt", "application/n-triples", ("nt", "n-triples", "text/plain"), False, ox.RdfFormat.N_TRIPLES
+        ),
         RdfFormatInfo(
             "rdfxml",
             "rdf",
             "application/rdf+xml",
-            ("rdf", "xml", "owl", "application/xml"),
+            ("rdf", "xml", "owl", "rdf+xml", "application/xml", "text/xml"),
             False,
             ox.RdfFormat.RDF_XML,
         ),
         RdfFormatInfo("trig", "trig", "application/trig", ("application/x-trig",), True, ox.RdfFormat.TRIG),
         RdfFormatInfo("nquads", "nq", "application/n-quads", ("nq", "text/x-nquads"), True, ox.RdfFormat.N_QUADS),
         RdfFormatInfo(
-            "jsonld", "jsonld", "application/ld+json", ("json-ld", "ld+json", "json"), True, ox.RdfFormat.JSON_LD
+            "jsonld",
+            "jsonld",
+            "application/ld+json",
+            ("json-ld", "ld+json", "json", "application/json"),
+            True,
+            ox.RdfFormat.JSON_LD,
         ),
     )
 }
@@ -57,16 +69,21 @@ class ResultFormatInfo:
     name: str
     extension: str
     media_type: str
+    aliases: tuple[str, ...]
     oxigraph: ox.QueryResultsFormat | None
 
 
 RESULT_FORMATS: dict[str, ResultFormatInfo] = {
     f.name: f
     for f in (
-        ResultFormatInfo("json", "srj", "application/sparql-results+json", ox.QueryResultsFormat.JSON),
-        ResultFormatInfo("xml", "srx", "application/sparql-results+xml", ox.QueryResultsFormat.XML),
-        ResultFormatInfo("csv", "csv", "text/csv", ox.QueryResultsFormat.CSV),
-        ResultFormatInfo("tsv", "tsv", "text/tab-separated-values", ox.QueryResultsFormat.TSV),
+        ResultFormatInfo(
+            "json", "srj", "application/sparql-results+json", ("application/json",), ox.QueryResultsFormat.JSON
+        ),
+        ResultFormatInfo(
+            "xml", "srx", "application/sparql-results+xml", ("application/xml", "text/xml"), ox.QueryResultsFormat.XML
+        ),
+        ResultFormatInfo("csv", "csv", "text/csv", (), ox.QueryResultsFormat.CSV),
+        ResultFormatInfo("tsv", "tsv", "text/tab-separated-values", (), ox.QueryResultsFormat.TSV),
     )
 }
 
@@ -80,6 +97,21 @@ def rdf_format_for(name_or_media_type: str) -> RdfFormatInfo:
     raise UnknownFormatError(f"unknown RDF format {name_or_media_type!r}; choose one of: {', '.join(FORMATS)}")
 
 
+def result_format_for(name_or_media_type: str) -> ResultFormatInfo:
+    """Look a SPARQL results format up by name, extension, media type or alias.
+
+    >>> result_format_for("srj").media_type, result_format_for("text/xml").name
+    ('application/sparql-results+json', 'xml')
+    """
+    key = name_or_media_type.strip().lower().split(";")[0].strip()
+    for fmt in RESULT_FORMATS.values():
+        if key in (fmt.name, fmt.extension, fmt.media_type, *fmt.aliases):
+            return fmt
+    raise UnknownFormatError(
+        f"unknown SPARQL results format {name_or_media_type!r}; choose one of: {', '.join(RESULT_FORMATS)}"
+    )
+
+
 def rdf_format_for_path(path: str) -> RdfFormatInfo:
     """The format of a file from its extension (``.ttl``, ``.jsonld`` …)."""
     suffix = path.rsplit(".", 1)[-1].lower() if "." in path else ""
@@ -88,33 +120,26 @@ def rdf_format_for_path(path: str) -> RdfFormatInfo:
 
 # --- HTTP content negotiation (the server's Accept handling; Flask-free) ---------------------------------------
 
-#: Media types a SPARQL client may send for SELECT/ASK results, mapped onto :data:`RESULT_FORMATS`;
-#: the standard types first (the first is the default), then the aliases clients send.
-RESULT_MEDIA_TYPES: dict[str, str] = {
-    "application/sparql-results+json": "json",
-    "application/sparql-results+xml": "xml",
-    "text/csv": "csv",
-    "text/tab-separated-values": "tsv",
-    "application/json": "json",
-    "application/xml": "xml",
-    "text/xml": "xml",
-}
 
-#: Media types for CONSTRUCT/DESCRIBE results and linked-data documents, mapped onto :data:`FORMATS`;
-#: the standard types first (the first is the default), then the aliases.
-GRAPH_MEDIA_TYPES: dict[str, str] = {
-    "text/turtle": "turtle",
-    "application/n-triples": "ntriples",
-    "application/rdf+xml": "rdfxml",
-    "application/ld+json": "jsonld",
-    "application/trig": "trig",
-    "application/n-quads": "nquads",
-    "application/x-turtle": "turtle",
-    "text/plain": "ntriples",
-    "application/xml": "rdfxml",
-    "text/xml": "rdfxml",
-    "application/json": "jsonld",
-}
+def media_types(table: dict, names: tuple[str, ...] | None = None) -> dict[str, str]:
+    """Media type → format name for the formats ``names`` of ``table`` (all by default), in that order:
+    the standard types first (the first is the default), then the aliases clients send.
+
+    >>> media_types(FORMATS, ("turtle", "jsonld"))
+    {'text/turtle': 'turtle', 'application/ld+json': 'jsonld', 'application/x-turtle': 'turtle', 'application/json': 'jsonld'}
+    """
+    chosen = [table[name] for name in (names or table)]
+    types = {fmt.media_type: fmt.name for fmt in chosen}
+    for fmt in chosen:
+        types.update({alias: fmt.name for alias in fmt.aliases if "/" in alias and alias not in types})
+    return types
+
+
+#: Media types a SPARQL client may send for SELECT/ASK results, mapped onto :data:`RESULT_FORMATS`.
+RESULT_MEDIA_TYPES: dict[str, str] = media_types(RESULT_FORMATS)
+
+#: Media types for CONSTRUCT/DESCRIBE results, mapped onto :data:`FORMATS`.
+GRAPH_MEDIA_TYPES: dict[str, str] = media_types(FORMATS)
 
 
 @dataclass(frozen=True)
@@ -208,11 +233,3 @@ def negotiate(accept: str | None, offers: tuple[str, ...]) -> str | None:
         if best is None or rank > best:
             best, chosen = rank, offer
     return chosen
-
-
-def result_format_for_media_type(media_type: str) -> ResultFormatInfo:
-    return RESULT_FORMATS[RESULT_MEDIA_TYPES[media_type]]
-
-
-def graph_format_for_media_type(media_type: str) -> RdfFormatInfo:
-    return FORMATS[GRAPH_MEDIA_TYPES[media_type]]

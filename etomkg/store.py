@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
 import pyoxigraph as ox
 
+from .atomic import write_file
 from .errors import EtomkgError
 from .files import source_files
 from .iris import LATEST_RELEASE, ONTOLOGY_IRI, PREFIXES, RELEASES, Iris, configured_base, release_sort_key
@@ -75,10 +77,7 @@ def bundled_nquads_path(base: str | None = None) -> Path:
     path = cache_dir() / f"etomkg-{sources_digest(base)}.nq"
     if not path.exists():
         data = ox.serialize(bundled_quads(base), format=ox.RdfFormat.N_QUADS)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)  # atomic: concurrent builders never see half a file
+        write_file(path, data)  # atomic: concurrent builders never see half a file
     return path
 
 
@@ -248,7 +247,7 @@ class KnowledgeGraph:
         """Quads of the given named graphs (all when omitted), in canonical order."""
         return quads_from_lines(self.nquads_lines(graphs))
 
-    def quads_for_pattern(self, subject=None, predicate=None, object=None, graph_name=None) -> Iterable[ox.Quad]:  # noqa: A002
+    def quads_for_pattern(self, subject=None, predicate=None, object=None, graph_name=None) -> Iterable[ox.Quad]:
         """Quads matching a pattern, on either back end (see ``pyoxigraph.Store.quads_for_pattern``)."""
         return self.backend.quads_for_pattern(subject, predicate, object, graph_name)
 
@@ -297,19 +296,20 @@ def bundled_store_path(base: str | None = None) -> Path:
     path = cache_dir() / f"etomkg-{sources_digest(base)}.store"
     if not path.exists():
         tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=path.name + ".tmp"))
-        builder = ox.Store(str(tmp))
-        builder.bulk_load(path=str(bundled_nquads_path(base)), format=ox.RdfFormat.N_QUADS)
-        builder.flush()
-        builder.optimize()
-        del builder
         try:
+            builder = ox.Store(str(tmp))
+            builder.bulk_load(path=str(bundled_nquads_path(base)), format=ox.RdfFormat.N_QUADS)
+            builder.flush()
+            builder.optimize()
+            del builder
             os.rename(tmp, path)  # atomic: readers see no store or a whole one
         except OSError:
-            if not path.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+            if not path.exists():  # else another process finished first
                 raise
-            import shutil
-
-            shutil.rmtree(tmp, ignore_errors=True)  # another process finished first
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)  # never a half-built folder left behind
+            raise
     return path
 
 
@@ -318,7 +318,7 @@ def open_cached(*, base: str | None = None) -> KnowledgeGraph:
     return KnowledgeGraph(ox.Store.read_only(str(bundled_store_path(base))), base)
 
 
-def open(  # noqa: A001
+def open(
     store: str | os.PathLike | None = None, *, base: str | None = None, backend: str | None = None
 ) -> KnowledgeGraph:
     """Open the eTOM knowledge graph, ready to query.
@@ -357,7 +357,7 @@ def initialise_store(tx, base: str) -> None:
 
 
 def _version() -> str:
-    from . import __version__
+    from .version import __version__
 
     return __version__
 

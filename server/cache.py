@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 from flask import Response, current_app, request, send_file
 
+from etomkg.atomic import write_file
 from etomkg.store import cache_dir
 
 from .graph import served
@@ -30,26 +29,14 @@ def cache_root() -> Path:
     return root
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
-
-
 def ensure(path: Path, render: Callable[[], bytes]) -> str:
     """Render ``path`` once (with its ``.gz`` and ``.sha256``); return its digest."""
     digest_file = path.with_name(path.name + ".sha256")
     if not digest_file.exists():
         data = render()
-        _write_atomically(path, data)
-        _write_atomically(path.with_name(path.name + ".gz"), gzip.compress(data, compresslevel=6, mtime=0))
-        _write_atomically(digest_file, hashlib.sha256(data).hexdigest().encode())
+        write_file(path, data)
+        write_file(path.with_name(path.name + ".gz"), gzip.compress(data, compresslevel=6, mtime=0))
+        write_file(digest_file, hashlib.sha256(data).hexdigest().encode())
     return digest_file.read_text()
 
 

@@ -23,7 +23,7 @@ def _media_type(path: str) -> str:
     if path.endswith(".json"):
         return "application/json"
     if path == "context.jsonld":
-        return "application/ld+json"
+        return FORMATS["jsonld"].media_type
     return rdf_format_for_path(path).media_type
 
 

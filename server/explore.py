@@ -26,68 +26,9 @@ from etomkg.outputs.diff import KINDS, release_diff
 from etomkg.search import SearchIndex, match_spans
 
 from .graph import served
-from .pages import UI, ui_lang
+from .pages import ui_lang
 
 bp = Blueprint("explore", __name__)
-
-UI.update(
-    {
-        "map": {"en": "Map", "zh": "框架图"},
-        "map_title": {"en": "The eTOM map", "zh": "eTOM 框架图"},
-        "search": {"en": "Search", "zh": "搜索"},
-        "compare": {"en": "Compare releases", "zh": "版本比较"},
-        "compare_nav": {"en": "Compare", "zh": "比较"},
-        "search_short": {"en": "Search: 1.4.5, billing, 开通", "zh": "搜索：1.4.5、计费、开通"},
-        "flows": {"en": "End-to-end flows", "zh": "端到端流程"},
-        "view": {"en": "View", "zh": "视图"},
-        "view_classic": {"en": "Classic (SIP · Operations · EM)", "zh": "经典（SIP · 运营 · 企业管理）"},
-        "view_current": {"en": "Domains", "zh": "域"},
-        "language": {"en": "Language", "zh": "语言"},
-        "show": {"en": "Show", "zh": "显示"},
-        "as_list": {"en": "As a list", "zh": "列表形式"},
-        "download_svg": {"en": "Download the map (SVG, printable)", "zh": "下载框架图（SVG，可打印）"},
-        "whole_map": {"en": "Whole map", "zh": "整张框架图"},
-        "process_page": {"en": "Process page", "zh": "流程页面"},
-        "map_help": {
-            "en": "Each box is a process: open it for its page, where its own sub-processes are drawn the same way.",
-            "zh": "每个方框是一个流程：点击打开其页面，页面中以同样方式画出它的下级流程。",
-        },
-        "no_vertical": {"en": "no vertical stated", "zh": "未注明纵向分组"},
-        "also_in": {"en": "also in", "zh": "另属"},
-        "search_placeholder": {"en": "Identifier or words, e.g. 1.4.5 or 开通", "zh": "编号或关键词，如 1.4.5 或 开通"},
-        "all_releases": {"en": "All releases", "zh": "所有版本"},
-        "results": {"en": "processes found", "zh": "个流程"},
-        "no_results": {
-            "en": "No process matches. Try an identifier (1.3.4), the start of a word (activ) or Chinese words (客户).",
-            "zh": "没有匹配的流程。可尝试编号（1.3.4）、词的开头（activ）或中文词语（客户）。",
-        },
-        "more_results": {"en": "Show more results", "zh": "显示更多结果"},
-        "match": {"en": "match", "zh": "匹配"},
-        "in_releases": {"en": "in releases", "zh": "所在版本"},
-        "older": {"en": "Older release", "zh": "旧版本"},
-        "newer": {"en": "Newer release", "zh": "新版本"},
-        "matched": {"en": "processes matched", "zh": "个流程相互对应"},
-        "unchanged": {"en": "unchanged", "zh": "未变化"},
-        "added": {"en": "Added", "zh": "新增"},
-        "removed": {"en": "Removed", "zh": "删除"},
-        "renumbered": {"en": "Renumbered", "zh": "重新编号"},
-        "renamed": {"en": "Renamed", "zh": "更名"},
-        "moved": {"en": "Moved to another parent", "zh": "移至其他上级"},
-        "verticals_changed": {"en": "Changed vertical groups", "zh": "纵向分组变化"},
-        "compare_note": {
-            "en": "Processes are matched along the graph's version links between consecutive releases.",
-            "zh": "流程按图中相邻版本之间的版本链接对应。",
-        },
-        "steps": {"en": "Steps", "zh": "步骤"},
-        "trigger": {"en": "Trigger", "zh": "触发"},
-        "flow_neighbourhood": {"en": "Data flows", "zh": "数据流"},
-        "no_flows": {"en": "No end-to-end flows in this release.", "zh": "此版本中没有端到端流程。"},
-        "bpmn_download": {
-            "en": "Download as BPMN 2.0 (Camunda, Signavio, bpmn.io …)",
-            "zh": "下载 BPMN 2.0 文件（可导入 Camunda、Signavio、bpmn.io 等）",
-        },
-    }
-)
 
 
 class PageError(Exception):

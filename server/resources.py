@@ -12,7 +12,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 from flask import Blueprint, Response, redirect, render_template, request
 
-from etomkg.formats import FORMATS, negotiate
+from etomkg.formats import FORMATS, media_types, negotiate
 from etomkg.iris import ETOM, ONTOLOGY_IRI, SKOS
 from etomkg.outputs.export import serialize_triples
 
@@ -23,19 +23,11 @@ from .pages import ui_lang
 bp = Blueprint("resources", __name__)
 
 HTML = "text/html"
+#: The RDF formats a resource's document comes in, the server's preference first.
+DOCUMENT_FORMATS = ("turtle", "jsonld", "ntriples", "rdfxml")
 #: Representations of a resource, the server's preference first (HTML for browsers and for ``*/*``).
-OFFERS = {
-    "text/html": "html",
-    "application/xhtml+xml": "html",
-    "text/turtle": "turtle",
-    "application/ld+json": "jsonld",
-    "application/n-triples": "ntriples",
-    "application/rdf+xml": "rdfxml",
-    "application/x-turtle": "turtle",
-    "application/json": "jsonld",
-    "text/plain": "ntriples",
-}
-EXTENSIONS = {"html": "html", "ttl": "turtle", "jsonld": "jsonld", "nt": "ntriples", "rdf": "rdfxml"}
+OFFERS = {HTML: "html", "application/xhtml+xml": "html", **media_types(FORMATS, DOCUMENT_FORMATS)}
+EXTENSIONS = {"html": "html", **{FORMATS[name].extension: name for name in DOCUMENT_FORMATS}}
 ROOTS = ("release", "framework", "vertical", "layer", "level", "source", "information", "dataset")
 
 

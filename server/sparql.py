@@ -25,7 +25,16 @@ import pyoxigraph as ox
 from flask import Blueprint, Flask, Response, current_app, request
 
 from etomkg.errors import query_syntax_error
-from etomkg.formats import FORMATS, GRAPH_MEDIA_TYPES, RESULT_FORMATS, RESULT_MEDIA_TYPES, negotiate, rdf_format_for
+from etomkg.formats import (
+    FORMATS,
+    GRAPH_MEDIA_TYPES,
+    RESULT_FORMATS,
+    RESULT_MEDIA_TYPES,
+    UnknownFormatError,
+    negotiate,
+    rdf_format_for,
+    result_format_for,
+)
 from etomkg.iris import PREFIXES
 from etomkg.storage.httpclient import RemoteStoreError
 from etomkg.store import CUSTOM_FUNCTIONS
@@ -51,8 +60,6 @@ PREFLIGHT = [
     ("Access-Control-Allow-Headers", "Content-Type, Accept"),
     ("Access-Control-Max-Age", "86400"),
 ]
-#: Names clients put in ``format=``/``output=`` that are not in the format tables (SPARQLWrapper sends these).
-FORMAT_ALIASES = {"rdf+xml": "rdfxml", "n3": "turtle", "nt": "ntriples", "n-triples": "ntriples"}
 
 
 class ProtocolError(Exception):
@@ -163,22 +170,14 @@ def choose(accept: str | None, params: dict[str, list[str]], offers: tuple[str, 
 
 
 def _media_type_of(name: str, kind: str) -> str | None:
-    name = FORMAT_ALIASES.get(name.lower(), name.lower())
+    """The media type a ``format=``/``output=`` name stands for (SPARQLWrapper sends ``n3``, ``rdf+xml`` …)."""
+    name = name.lower()
     if "/" in name:
         return name
-    table = GRAPH_MEDIA_TYPES if kind == "graph" else RESULT_MEDIA_TYPES
-    for media_type, format_name in table.items():
-        if name == format_name:
-            return media_type
-    if kind == "graph":
-        try:
-            return rdf_format_for(name).media_type
-        except ValueError:
-            return None
-    for info in RESULT_FORMATS.values():
-        if name in (info.name, info.extension):
-            return info.media_type
-    return None
+    try:
+        return (rdf_format_for(name) if kind == "graph" else result_format_for(name)).media_type
+    except UnknownFormatError:
+        return None
 
 
 # --- the dataset and the query ----------------------------------------------------------------------------------

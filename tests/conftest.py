@@ -30,6 +30,20 @@ def kg() -> etomkg.KnowledgeGraph:
 
 
 @pytest.fixture(scope="session")
+def app(kg, tmp_path_factory):
+    """The web app over the session's bundled graph, as the Flask tutorial's conftest makes it."""
+    from etomkg_server import create_app
+
+    return create_app({"KG": kg, "CACHE_DIR": str(tmp_path_factory.mktemp("server-cache"))})
+
+
+@pytest.fixture(scope="session")
+def client(app):
+    """A test client of :func:`app`: requests through the real app without a socket."""
+    return app.test_client()
+
+
+@pytest.fixture(scope="session")
 def reference_rows() -> list[dict[str, str]]:
     with (REFERENCE / "processes.csv").open(encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle))
@@ -136,7 +150,7 @@ class OxigraphServer:
         args = [str(OXIGRAPH_BIN), "serve", "--bind", f"127.0.0.1:{self.port}", *options]
         if location is not None:
             args += ["--location", str(location)]
-        self.log = open(os.devnull, "wb")  # noqa: SIM115
+        self.log = open(os.devnull, "wb")
         self.process = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT)
         self._wait()
 

@@ -66,12 +66,10 @@ def assert_clean_layout(boxes: list[dict]) -> None:
 
 
 @pytest.fixture(scope="module")
-def live_server(kg, tmp_path_factory):
-    """The real app over real HTTP on a loopback port, in a thread of this process (shares the session graph)."""
-    from etomkg_server import create_app
+def live_server(app):
+    """The real app over real HTTP on a loopback port, in a thread of this process (shares the session app)."""
     from werkzeug.serving import make_server
 
-    app = create_app({"KG": kg, "CACHE_DIR": str(tmp_path_factory.mktemp("browser-cache"))})
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -4,17 +4,9 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from lxml import etree, html
 
 from etomkg.outputs.diff import release_diff
-
-
-@pytest.fixture(scope="module")
-def client(kg, tmp_path_factory):
-    from etomkg_server import create_app
-
-    return create_app({"KG": kg, "CACHE_DIR": str(tmp_path_factory.mktemp("explore-cache"))}).test_client()
 
 
 def page(client, url: str, status: int = 200):

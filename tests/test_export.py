@@ -55,7 +55,7 @@ def test_max_level_filters_the_release(kg):
         (["--release", "99"], "unknown release '99'"),
         (["--release", "25.5", "--root", "9.9.9"], "no process '9.9.9' in release 25.5"),
         (["--release", "25.5", "--max-level", "12"], "out of range"),
-        (["--format", "docx"], "unknown RDF format 'docx'"),
+        (["--format", "docx"], "'docx' is not one of 'turtle'"),
     ],
 )
 def test_bad_options_write_no_file(cli, tmp_path, args, message):

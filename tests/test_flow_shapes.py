@@ -9,12 +9,11 @@ import re
 from pathlib import Path
 
 import pyoxigraph as ox
+import pyshacl
 import pytest
 import rdflib
 
 from etomkg.files import shapes_dir
-
-pyshacl = pytest.importorskip("pyshacl")
 
 DATA = Path(__file__).parent / "data" / "flows"
 SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")

@@ -352,7 +352,7 @@ def test_size_limits_stop_the_work_with_a_clear_error(tmp_path, cli, monkeypatch
 class _Recorder(http.server.BaseHTTPRequestHandler):
     requests: list[str] = []
 
-    def do_GET(self):  # noqa: N802 - the stdlib's name
+    def do_GET(self):
         _Recorder.requests.append(self.path)
         self.send_response(200)
         self.end_headers()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -101,3 +102,20 @@ def test_wheel_install_in_fresh_venv_builds_and_queries(tmp_path):
         check=True,
     ).stdout.split()
     assert served[:2] == ["True", "True"] and int(served[2]) >= 16
+    # typed (py.typed ships), and the version comes from pyproject.toml alone
+    typed = subprocess.run(
+        [
+            str(venv / "bin" / "python"),
+            "-c",
+            "from importlib.resources import files; import etomkg; "
+            "print(etomkg.__version__, (files('etomkg') / 'py.typed').is_file())",
+        ],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert typed == [tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"], "True"]
+    cli_version = subprocess.run([etomkg, "--version"], cwd=work, env=env, capture_output=True, text=True).stdout
+    assert typed[0] in cli_version

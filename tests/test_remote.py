@@ -203,7 +203,7 @@ GRAPHS = _json(
 
 
 def test_unreachable_store_exit_code_3_names_the_url(cli):
-    from tests.conftest import free_port  # noqa: I001 - the helper lives with the fixtures
+    from tests.conftest import free_port
 
     url = f"http://127.0.0.1:{free_port()}/query"
     result = cli("query", "ASK {}", "--backend", url, expect=3)

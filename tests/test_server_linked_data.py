@@ -18,11 +18,6 @@ from etomkg.store import KnowledgeGraph
 PROCESS = "/release/26.0/process/1.4.5"
 
 
-@pytest.fixture(scope="module")
-def client(kg, tmp_path_factory):
-    return create_app({"KG": kg, "CACHE_DIR": str(tmp_path_factory.mktemp("server-cache"))}).test_client()
-
-
 def triples(data: bytes, fmt: ox.RdfFormat) -> set:
     return {(q.subject, q.predicate, q.object) for q in ox.parse(data, format=fmt)}
 

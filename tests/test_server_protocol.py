@@ -19,16 +19,6 @@ LOOKUP = 'SELECT ?p ?name WHERE { ?p skos:notation "1.4.5" ; skos:prefLabel ?nam
 SELECT_JSON = "application/sparql-results+json"
 
 
-@pytest.fixture(scope="module")
-def app(kg, tmp_path_factory):
-    return create_app({"KG": kg, "CACHE_DIR": str(tmp_path_factory.mktemp("server-cache"))})
-
-
-@pytest.fixture(scope="module")
-def client(app):
-    return app.test_client()
-
-
 def get(client, query: str, accept: str | None = None, **params):
     headers = {"Accept": accept} if accept is not None else {}
     url = "/sparql?query=" + quote(query) + "".join(f"&{k.replace('_', '-')}={quote(v)}" for k, v in params.items())

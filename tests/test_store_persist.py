@@ -110,7 +110,7 @@ def test_concurrent_imports_are_serialised(tmp_path, store_dir):
     def run(path: Path) -> None:
         try:
             import_extension(store_dir, path, release="25.5")
-        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=run, args=(f,)) for f in files]

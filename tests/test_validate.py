@@ -337,7 +337,7 @@ def prepared_sparql(monkeypatch):
 
     original, cache = processor.SPARQLProcessor.query, {}
 
-    def query(self, str_or_query, initBindings=None, initNs=None, base=None, DEBUG=False):  # noqa: N803
+    def query(self, str_or_query, initBindings=None, initNs=None, base=None, DEBUG=False):
         if isinstance(str_or_query, str):
             key = (str_or_query, base, tuple(sorted((initNs or {}).items())))
             if key not in cache:

@@ -688,7 +688,7 @@ class _Builder:
         rights = self.g.texts([dataset], "dcterms:rights").get(dataset, {})
         used = [key for key, _ in PROPERTY_KEYS if key in self.property_keys_used]
         types = dict(PROPERTY_KEYS)
-        from .. import __version__
+        from ..version import __version__
 
         return ArchiModel(
             identifier=concept_id("model", self._scope_key()),

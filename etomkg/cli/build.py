@@ -19,7 +19,8 @@ from .main import main, open_graph, store_option
     default="build/graph",
     show_default=True,
     type=click.Path(file_okay=False),
-    help="Folder to write the artefacts and manifest.json into.",
+    metavar="DIR",
+    help="Folder to write the artefacts and manifest.json into (created if missing).",
 )
 @click.option(
     "--format",
@@ -32,7 +33,13 @@ from .main import main, open_graph, store_option
 def build_command(output: str, formats: tuple[str, ...], store_dir: str | None) -> None:
     """Write Turtle, N-Triples, RDF/XML, TriG, N-Quads and JSON-LD per release and for all
     releases together, the JSON-LD context, and a manifest with triple counts and checksums.
-    The same input gives byte-identical files."""
+    The same input gives byte-identical files.
+
+    \b
+    Examples:
+      etomkg build -o build/graph
+      etomkg build -o out --format turtle --format jsonld
+    """
     started = time.perf_counter()
     kg = open_graph(store_dir, in_memory=True)
     artefacts = build_artefacts(kg, output, formats=formats or None)

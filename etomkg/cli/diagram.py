@@ -5,14 +5,14 @@ from __future__ import annotations
 import click
 
 from .. import diagram
+from ..atomic import write_file
 from ..errors import EtomkgError
-from .export import write_atomically
 from .main import backend_option, main, open_graph, release_option, store_option
 
 
 @main.command("diagram")
-@click.option("--process", "-p", default=None, help="Draw this process's neighbourhood, e.g. 1.4.5.")
-@click.option("--e2e", "e2e", default=None, help="Draw this end-to-end flow, e.g. order-to-payment.")
+@click.option("--process", default=None, metavar="ID", help="Draw this process's neighbourhood, e.g. 1.4.5.")
+@click.option("--e2e", "e2e", default=None, metavar="KEY", help="Draw this end-to-end flow, e.g. order-to-payment.")
 @click.option("--all-examples", is_flag=True, help="Write every example diagram into the folder given by -o.")
 @release_option
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True, help="Language of the text.")
@@ -20,7 +20,13 @@ from .main import backend_option, main, open_graph, release_option, store_option
 @click.option(
     "--lanes", type=click.Choice(["layer", "domain"]), default="layer", show_default=True, help="End-to-end swimlanes."
 )
-@click.option("-o", "--output", default=None, help="SVG file (default: stdout); a folder with --all-examples.")
+@click.option(
+    "-o",
+    "--output",
+    default=None,
+    metavar="PATH",
+    help="SVG file (default: stdout); a folder with --all-examples. Missing folders are created.",
+)
 @store_option
 @backend_option
 def diagram_command(
@@ -58,5 +64,5 @@ def diagram_command(
     if output in (None, "-"):
         click.echo(data, nl=False)  # bytes go to the binary stream as they are
     else:
-        write_atomically(output, data)
+        write_file(output, data)
         click.echo(f"wrote {output} ({len(data)} bytes)", err=True)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
+from ..atomic import write_file
 from ..errors import EXIT_FAILED
-from .export import write_atomically
 from .main import backend_option, main, open_graph, store_option
 
 
@@ -14,9 +14,20 @@ from .main import backend_option, main, open_graph, store_option
 @click.argument("new")
 @click.option("--format", "fmt", type=click.Choice(["markdown", "csv", "json"]), default="markdown", show_default=True)
 @click.option(
-    "--release", "-r", default=None, help="Release of a workbook given as OLD or NEW (default: its sheet name)."
+    "--release",
+    "-r",
+    default=None,
+    metavar="RELEASE",
+    help="Release of a workbook given as OLD or NEW (default: its sheet name).",
 )
-@click.option("-o", "--output", default="-", show_default=True, help="Output file (- for stdout).")
+@click.option(
+    "-o",
+    "--output",
+    default="-",
+    show_default=True,
+    metavar="FILE",
+    help="Output file (- for stdout); folders are created.",
+)
 @click.option("--fail-on-changes", is_flag=True, help="Exit 1 when anything changed (for CI).")
 @store_option
 @backend_option
@@ -46,7 +57,7 @@ def diff_command(
     if output == "-":
         click.echo(text, nl=False)
     else:
-        write_atomically(output, text.encode("utf-8"))
+        write_file(output, text.encode("utf-8"))
         click.echo(f"wrote {output}: " + ", ".join(f"{k} {n}" for k, n in result.counts().items()), err=True)
     if fail_on_changes and any(result.counts().values()):
         raise SystemExit(EXIT_FAILED)

@@ -2,51 +2,38 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
-
 import click
 
-from ..errors import EtomkgError
-from ..formats import FORMATS
+from ..atomic import write_file, write_files
+from ..formats import FORMATS, UnknownFormatError, rdf_format_for
 from ..outputs.export import ExportError, select_lines, serialize_lines
 from .main import backend_option, extensions_option, main, open_graph, release_option, store_option
 
 EXPORTERS: dict[str, object] = {}  # extra formats (archimate, archi-csv …) register a callable here
 
 
-def write_atomically(path: str, data: bytes) -> None:
-    """Write all or nothing: a failed export never leaves a partial file behind."""
-    write_files_atomically({path: data})
+class ExportFormat(click.Choice):
+    """The RDF formats of :data:`~etomkg.formats.FORMATS` and the registered exporters, read when asked
+    (so an exporter registered later is a choice too); RDF aliases such as ``ttl`` are accepted."""
 
+    def __init__(self) -> None:
+        super().__init__([])
 
-def write_files_atomically(files: dict[str, bytes]) -> None:
-    """Write several files all or nothing: every file goes to a temporary name first, then all are renamed."""
-    staged: list[tuple[str, str]] = []
-    try:
-        for path, data in files.items():
-            folder = os.path.dirname(os.path.abspath(path))
-            try:
-                fd, tmp = tempfile.mkstemp(dir=folder, suffix=".part")
-            except OSError as exc:
-                raise EtomkgError(f"cannot write {path}: {exc.strerror} ({folder}); check the -o path") from exc
-            staged.append((tmp, path))
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; an export is an ordinary file
-        for tmp, path in staged:
-            os.replace(tmp, path)
-    except BaseException:
-        for tmp, _ in staged:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-        raise
+    @property
+    def choices(self) -> tuple[str, ...]:
+        return (*FORMATS, *EXPORTERS)
 
+    @choices.setter
+    def choices(self, value) -> None:  # Choice.__init__ assigns; the live list above wins
+        pass
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+    def convert(self, value, param, ctx):
+        if value in EXPORTERS:
+            return value
+        try:
+            return rdf_format_for(value).name
+        except UnknownFormatError:
+            return super().convert(value, param, ctx)
 
 
 def _archimate(kg, *, release, root, max_level, output, lang=None, element_type=None, views=None) -> bytes:
@@ -74,7 +61,7 @@ def _archi_csv(kg, *, release, root, max_level, output, lang=None, element_type=
         kg, release=release, root=root, max_level=max_level, languages=lang, element_type=element_type
     )
     paths = csv_paths(output)
-    write_files_atomically({paths[kind]: data for kind, data in files.items()})
+    write_files({paths[kind]: data for kind, data in files.items()})
     for kind in files:
         click.echo(f"wrote {paths[kind]} ({len(files[kind])} bytes)", err=True)
 
@@ -102,17 +89,29 @@ EXPORTER_OPTIONS = {
 @click.option(
     "--format",
     "fmt",
+    type=ExportFormat(),
     default="turtle",
     show_default=True,
-    help=f"One of: {', '.join(FORMATS)}, archimate (exchange XML), archi-csv (-o PREFIX), bpmn (BPMN 2.0 XML).",
+    help="An RDF format, archimate (Open Group exchange XML), archi-csv (Archi's CSV import; -o names the prefix) "
+    "or bpmn (BPMN 2.0 XML of --flow KEY or --process ID).",
 )
 @release_option
-@click.option("--root", default=None, help="Export only this process and its descendants, e.g. 1.4.5.")
+@click.option("--root", default=None, metavar="ID", help="Export only this process and its descendants, e.g. 1.4.5.")
 @click.option("--max-level", type=int, default=None, help="Deepest level to include (0-7).")
 @click.option("--all-releases", is_flag=True, help="Every release together (named graphs where the format keeps them).")
-@click.option("-o", "--output", default="-", show_default=True, help="Output file (- for stdout).")
 @click.option(
-    "--lang", default=None, help="archimate, archi-csv: languages of names and documentation, e.g. en,zh (default)."
+    "-o",
+    "--output",
+    default="-",
+    show_default=True,
+    metavar="FILE",
+    help="Output file (- for stdout); folders are created.",
+)
+@click.option(
+    "--lang",
+    default=None,
+    metavar="LANGS",
+    help="Languages of names and documentation: en, zh or en,zh  [default: en,zh for archimate and archi-csv, en for bpmn]",
 )
 @click.option(
     "--element-type",
@@ -151,7 +150,15 @@ def export_command(
     store_dir: str | None,
     backend_url: str | None,
 ) -> None:
-    """Export one release, a subtree of it, or everything, in an RDF format or for EA tools (ArchiMate)."""
+    """Export one release, a subtree of it, or everything, in an RDF format or for EA tools (ArchiMate).
+
+    \b
+    Examples:
+      etomkg export --format jsonld --release 25.5 --root 1.4.5 -o activation.jsonld
+      etomkg export --format nquads --all-releases -o out/etom.nq
+      etomkg export --format archimate --release 26.0 -o etom-26.0.xml
+      etomkg export --format bpmn --flow order-to-payment --lang zh -o o2p.bpmn
+    """
     given = {
         "lang": lang,
         "element_type": element_type,
@@ -180,9 +187,7 @@ def export_command(
             takers = [name for name, taken in EXPORTER_OPTIONS.items() if set(extra) <= taken]
             raise ExportError(f"{options}: only for --format {' or '.join(takers)}, not {fmt}")
         kg = open_graph(store_dir, backend_url)
-        from ..formats import rdf_format_for
-
-        info = rdf_format_for(fmt)
+        info = FORMATS[fmt]
         lines = select_lines(
             kg, release="all" if all_releases else release, root=root, max_level=max_level, extensions=extensions
         )
@@ -190,5 +195,5 @@ def export_command(
     if output == "-":
         click.get_binary_stream("stdout").write(data)
     else:
-        write_atomically(output, data)
+        write_file(output, data)
         click.echo(f"wrote {output} ({len(data)} bytes)", err=True)

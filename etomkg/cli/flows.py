@@ -3,62 +3,26 @@
 from __future__ import annotations
 
 import json
-import re
 
 import click
 
-from .. import queries
 from ..errors import EtomkgError
-from ..iris import natural_key
-from ..outputs.tables import render_rows
+from ..outputs.tables import OUTPUT_FORMATS, render_rows
+from ..queries.flows import flow_rows
 from .main import backend_option, main, open_graph, release_option, store_option
 
 COLUMNS = ["producer_id", "producer_name", "consumer_id", "consumer_name", "information"]
 DETAIL_COLUMNS = ["key", "inferred", "evidence", "source"]
-_IDENTIFIER = re.compile(r"^1(\.\d+)*$")
-
-
-def flow_rows(kg, release: str, process: str | None = None, *, lang: str = "en", descendants: bool = False) -> list:
-    """Rows of the flows of ``release`` (those touching ``process`` when given), in natural order."""
-    if process is not None and not _IDENTIFIER.match(process):
-        raise EtomkgError(f"--process {process!r} is not a process identifier such as 1.4.5")
-    if process is not None and not kg.query(
-        f'ASK {{ ?p a etom:ProcessElement ; skos:notation "{process}" }}', release=release
-    ):
-        raise EtomkgError(
-            f"no process {process!r} in release {release}; list identifiers with "
-            f"`etomkg query 'SELECT ?id {{ ?p etom:level 2 ; skos:notation ?id }}' --release {release}`"
-        )
-
-    def touches(identifier: str) -> bool:
-        return identifier == process or (descendants and identifier.startswith(process + "."))
-
-    rows = []
-    for row in queries.run(kg, "flows", release=release, lang=lang):
-        if process is None or touches(row["producerId"]) or touches(row["consumerId"]):
-            rows.append(
-                {
-                    "producer_id": row["producerId"],
-                    "producer_name": row["producerName"],
-                    "consumer_id": row["consumerId"],
-                    "consumer_name": row["consumerName"],
-                    "information": row["information"],
-                    "key": row["key"],
-                    "inferred": row["inferred"],
-                    "evidence": row["evidence"],
-                    "source": row["source"],
-                }
-            )
-    rows.sort(key=lambda r: (natural_key(r["producer_id"]), natural_key(r["consumer_id"]), r["information"]))
-    return rows
 
 
 @main.command("flows")
 @release_option
-@click.option("--process", "-p", default=None, help="Only the flows this process produces or consumes, e.g. 1.4.5.")
+@click.option(
+    "--process", default=None, metavar="ID", help="Only the flows this process produces or consumes, e.g. 1.4.5."
+)
 @click.option("--descendants", is_flag=True, help="With --process: also the flows of its sub-processes (1.4.5.x).")
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True, help="Language of names.")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]), default="table", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(OUTPUT_FORMATS), default="table", show_default=True)
 @click.option("--details", is_flag=True, help="Add the flow key, whether it is inferred, the evidence and its source.")
 @store_option
 @backend_option

@@ -31,7 +31,11 @@ def _store(store_dir: str | None) -> str:
 @import_group.command("gb921")
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option(
-    "--release", "-r", default=None, help="Release of the workbook (default: from the sheet name, e.g. eTOM25,5)."
+    "--release",
+    "-r",
+    default=None,
+    metavar="RELEASE",
+    help="Release of the workbook (default: from the sheet name, e.g. eTOM25,5).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @store_option
@@ -55,8 +59,12 @@ def gb921_command(file: str, release: str | None, as_json: bool, store_dir: str 
 
 @import_group.command("extension")
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--name", default=None, help="Name of the extension and its graph (default: from the file name).")
-@click.option("--release", "-r", default=None, help="Release the extension builds on (default: the newest).")
+@click.option(
+    "--name", default=None, metavar="NAME", help="Name of the extension and its graph (default: from the file name)."
+)
+@click.option(
+    "--release", "-r", default=None, metavar="RELEASE", help="Release the extension builds on (default: the newest)."
+)
 @click.option(
     "--format",
     "fmt",

@@ -15,7 +15,13 @@ from .main import backend_option, main, open_graph, store_option
 @store_option
 @backend_option
 def info_command(fmt: str, store_dir: str | None, backend_url: str | None) -> None:
-    """Releases and process counts per level."""
+    """Releases and process counts per level.
+
+    \b
+    Examples:
+      etomkg info
+      etomkg info --format json --store ~/etom
+    """
     kg = open_graph(store_dir, backend_url)
     rows = kg.select("""
         SELECT ?release (STR(?level) AS ?lvl) (COUNT(?p) AS ?n) WHERE {

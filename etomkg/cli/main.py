@@ -7,9 +7,9 @@ import sys
 
 import click
 
-from .. import __version__
 from ..errors import EXIT_INPUT, EtomkgError
 from ..store import KnowledgeGraph
+from ..version import __version__
 
 
 class _Group(click.Group):
@@ -41,6 +41,7 @@ store_option = click.option(
     type=click.Path(file_okay=False),
     default=None,
     envvar="ETOMKG_STORE",
+    metavar="DIR",
     help="Persistent store folder (default: the bundled graph in memory). Env: ETOMKG_STORE.",
 )
 backend_option = click.option(
@@ -54,7 +55,7 @@ backend_option = click.option(
     "time limit: ETOMKG_BACKEND_TIMEOUT (s). Env: ETOMKG_BACKEND.",
 )
 release_option = click.option(
-    "--release", "-r", default=None, help="Release, e.g. 25.5 or classic (default: the newest)."
+    "--release", "-r", default=None, metavar="RELEASE", help="Release, e.g. 25.5 or classic (default: the newest)."
 )
 extensions_option = click.option(
     "--extensions",

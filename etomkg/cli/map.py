@@ -6,9 +6,9 @@ import sys
 
 import click
 
+from ..atomic import write_file
 from ..diagram.mapmodel import LANGUAGES, VIEWS, build_map
 from ..diagram.mapsvg import render_svg
-from .export import write_atomically
 from .main import backend_option, main, open_graph, release_option, store_option
 
 
@@ -29,7 +29,9 @@ from .main import backend_option, main, open_graph, release_option, store_option
     metavar="URL",
     help="Prefix of the boxes' links, e.g. http://localhost:8000 (default: site-relative /release/R/process/ID).",
 )
-@click.option("--output", "-o", default="-", metavar="FILE", help="Write the SVG here (default: stdout).")
+@click.option(
+    "--output", "-o", default="-", metavar="FILE", help="Write the SVG here (default: stdout); folders are created."
+)
 @store_option
 @backend_option
 def map_command(release, view, lang, root, link_base, output, store_dir, backend_url) -> None:
@@ -50,5 +52,5 @@ def map_command(release, view, lang, root, link_base, output, store_dir, backend
     if output == "-":
         sys.stdout.buffer.write(svg)
     else:
-        write_atomically(output, svg)
+        write_file(output, svg)
         click.echo(f"wrote {output}: {model.box_count} processes", err=True)

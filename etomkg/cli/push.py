@@ -83,6 +83,7 @@ def _short(graph: str) -> str:
     "-r",
     "releases",
     multiple=True,
+    metavar="RELEASE",
     help="Push the ontology, the framework and this release with the graphs imported against it "
     "(repeatable; default: every graph of the store).",
 )
@@ -90,6 +91,7 @@ def _short(graph: str) -> str:
     "--graph",
     "graphs",
     multiple=True,
+    metavar="GRAPH",
     help="Push this named graph too (repeatable): an IRI, or ontology, framework, release/R, extension/NAME.",
 )
 @click.option(

@@ -10,7 +10,7 @@ import pyoxigraph as ox
 from ..errors import EtomkgError, query_syntax_error
 from ..outputs.export import serialize
 from ..outputs.tables import OUTPUT_FORMATS, render_solutions
-from .main import backend_option, extensions_option, main, open_graph, release_option, store_option
+from .main import backend_option, extensions_option, main, open_graph, store_option
 
 
 def read_query(text: str | None, file: str | None) -> str:
@@ -37,7 +37,13 @@ def read_query(text: str | None, file: str | None) -> str:
     show_default=True,
     help="Output of SELECT/ASK results (CONSTRUCT/DESCRIBE print Turtle).",
 )
-@release_option
+@click.option(
+    "--release",
+    "-r",
+    default=None,
+    metavar="RELEASE",
+    help="Only this release (plus the ontology), e.g. 25.5 or classic (default: every release together).",
+)
 @extensions_option
 @store_option
 @backend_option

@@ -14,7 +14,13 @@ _FORMATS = ("text", "json", "junit", "sarif")
 
 @main.command("validate")
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
-@click.option("--release", "-r", default=None, help="Only this release, e.g. 25.5 or classic (default: every release).")
+@click.option(
+    "--release",
+    "-r",
+    default=None,
+    metavar="RELEASE",
+    help="Only this release, e.g. 25.5 or classic (default: every release).",
+)
 @click.option("--format", "fmt", type=click.Choice(_FORMATS), default="text", show_default=True,
               help="text for people, json, junit (CI dashboards), sarif (code scanning).")  # fmt: skip
 @click.option("--fail-on", type=click.Choice(["violation", "warning", "info"]), default="violation",
@@ -28,7 +34,8 @@ _FORMATS = ("text", "json", "junit", "sarif")
 @click.option("--limit", type=int, default=20, show_default=True, help="Results listed per rule in text (0: all).")
 @click.option("--engine", type=click.Choice(["fast", "pyshacl"]), default="fast", show_default=True,
               help="fast: pySHACL for Core shapes + pyoxigraph for SPARQL constraints; pyshacl: plain pySHACL (slow).")  # fmt: skip
-@click.option("-o", "--output", default="-", show_default=True, help="Write the report to a file (- for stdout).")
+@click.option("-o", "--output", default="-", show_default=True, metavar="FILE",
+              help="Write the report to a file (- for stdout); folders are created.")  # fmt: skip
 @click.option("--list-rules", is_flag=True, help="Print the rule table (Markdown) and exit.")
 @store_option
 @backend_option
@@ -71,9 +78,9 @@ def validate_command(
     if output == "-":
         click.echo(text, nl=False)
     else:
-        from .export import write_atomically
+        from ..atomic import write_file
 
-        write_atomically(output, text.encode("utf-8"))
+        write_file(output, text.encode("utf-8"))
         click.echo(f"wrote {output}: {len(report.failing(fail_on))} result(s) at or above {fail_on}", err=True)
     for rule_id, why in sorted(report.skipped.items()):
         if reason and fmt != "text":

@@ -3,7 +3,7 @@
 The edited sources live in ``data/content/flows/`` (see the README there).
 Flows are stated for one release (25.5); :func:`attach_flows` carries each one
 to every other release where both of its processes have a version along the
-version links, and :func:`flow_quads` renders them as RDF.
+version links, and :func:`information_quads` and :func:`release_flow_quads` render them as RDF.
 
 >>> from etomkg.content.sources import load_content
 >>> content = load_content()
@@ -23,7 +23,7 @@ import pyoxigraph as ox
 
 from ..errors import EtomkgError
 from ..files import content_dir
-from ..iris import DCTERMS, DOMAIN_RELEASES, PROV, RELEASES, SKOS, Iris, natural_key, release_sort_key
+from ..iris import DCTERMS, DOMAIN_RELEASES, PROV, RELEASES, SKOS, Iris, release_sort_key
 from .model import Content, DataFlow, EndToEndFlow, FlowStep, InformationEntity, VersionLink
 from .quads import TYPE as _TYPE
 from .quads import QuadWriter as _Writer
@@ -352,14 +352,6 @@ def attach_flows(
 # --- RDF ---------------------------------------------------------------------------------------------------------
 
 
-def flow_quads(content: Content, iris: Iris) -> list[ox.Quad]:
-    """Information entities (framework graph), data flows and end-to-end flows (release graphs)."""
-    quads = information_quads(content, iris)
-    for release in content.releases or RELEASES:
-        quads += release_flow_quads(content, iris, release)
-    return quads
-
-
 def information_quads(content: Content, iris: Iris) -> list[ox.Quad]:
     """The information entities, in the framework graph."""
     source = _n(iris.source("etomkg"))
@@ -485,8 +477,3 @@ def _carried_note(stated_release: str, stated: tuple[str, str], here: tuple[str,
         + "。"
     )
     return en, zh
-
-
-def sorted_flows(flows: list[DataFlow]) -> list[DataFlow]:
-    """Natural order: producer, consumer, information."""
-    return sorted(flows, key=lambda f: (natural_key(f.producer), natural_key(f.consumer), f.information))

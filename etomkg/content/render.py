@@ -7,8 +7,6 @@ release IRI. No blank nodes are minted, so every serialisation is stable.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 import pyoxigraph as ox
 
 from ..files import ontology_dir
@@ -305,14 +303,6 @@ def _deleted(w: _Writer, content: Content, iris: Iris, item: DeletedProcess) -> 
         w.add(iri, SKOS + "historyNote", _lit(item.history_note, "en"))
     _tmf_texts(w, iri, item.brief_description, item.extended_description)
     w.add(iri, PROV + "wasDerivedFrom", _n(iris.source(item.source)))
-
-
-def count_by(quads: Iterable[ox.Quad]) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for quad in quads:
-        key = quad.graph_name.value
-        counts[key] = counts.get(key, 0) + 1
-    return counts
 
 
 def graph_inputs(content: Content, iris: Iris, code_digest: str) -> dict[str, str]:

@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..files import content_dir, reference_dir
-from ..iris import RELEASES, natural_key, release_key, release_sort_key
+from ..iris import natural_key, release_sort_key
 from .flows import attach_flows
 from .model import Anomaly, Content, DeletedProcess, Layer, Process, SourceRows, VersionLink, Vertical
 
@@ -648,7 +648,3 @@ def build_content(rows: SourceRows) -> Content:
     # and carried into this content wherever their processes are
     bundled = {(p.release, p.identifier): p.name for p in load_content().processes}
     return attach_flows(content, reference=bundled)
-
-
-def releases_in_order() -> list[str]:
-    return sorted(RELEASES, key=release_key)

@@ -16,6 +16,7 @@ import html
 import re
 from pathlib import Path
 
+from ..atomic import write_files
 from .data import DiagramError, e2e_keys, release_flows
 from .neighbourhood import neighbourhood_svg
 
@@ -72,16 +73,11 @@ def examples(kg, release: str | None = None) -> dict[str, str]:
 def write_examples(kg, folder: str | Path, release: str | None = None) -> list[Path]:
     """Write the example diagrams and an index (README.md) into ``folder``; returns the files written."""
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
     pictures = examples(kg, release)
-    for name, svg in pictures.items():
-        path = folder / name
-        path.write_text(svg, encoding="utf-8")
-        written.append(path)
-    index = folder / "README.md"
-    index.write_text(_index(pictures, release or kg.default_release), encoding="utf-8")
-    return written + [index]
+    files = {folder / name: svg.encode("utf-8") for name, svg in pictures.items()}
+    files[folder / "README.md"] = _index(pictures, release or kg.default_release).encode("utf-8")
+    write_files(files)
+    return list(files)
 
 
 def _index(pictures: dict[str, str], release: str) -> str:

@@ -9,7 +9,6 @@ stretch, inside the gap, so labels never cover boxes.
 
 from __future__ import annotations
 
-from ..iris import natural_key
 from .data import LAYER_ORDER, E2EInfo, ReleaseFlows
 from .svg import (
     DASH,
@@ -280,7 +279,3 @@ def _connector(svg: Svg, cx: float, cy: float, letter: str) -> None:
         stroke_width="1.5",
     )
     svg.text(cx, cy + 4.5, [letter], size=12.0, line=14.0, anchor="middle", weight="bold", fill=INK)
-
-
-def lane_sort_key(data: ReleaseFlows, identifier: str) -> tuple:
-    return data.lane_order(identifier, "domain") + (natural_key(identifier),)

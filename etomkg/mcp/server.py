@@ -19,11 +19,12 @@ from mcp.server.mcpserver.exceptions import ResourceError, ToolError
 from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import Field
 
-from .. import __version__, queries
+from .. import queries
 from ..errors import EtomkgError
 from ..files import ontology_dir
 from ..search import SearchIndex
 from ..store import KnowledgeGraph
+from ..version import __version__
 from . import tools
 from .bounded import BoundedQueries, Limits
 

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from ..atomic import write_file
 from ..formats import FORMATS
 from ..iris import ONTOLOGY_IRI, ONTOLOGY_VERSION
 from ..store import KnowledgeGraph, sources_digest
@@ -57,8 +58,7 @@ _OUT: list[Path] = []
 
 def _write(relative: str, data: bytes, fmt: str, release: str, triples: int) -> Artefact:
     path = _OUT[0] / relative
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
+    write_file(path, data)
     return Artefact(relative, fmt, release, triples, len(data), hashlib.sha256(data).hexdigest())
 
 
@@ -131,7 +131,7 @@ def build(
             artefacts += func(arg)
     _LINES.clear()
 
-    (out / "manifest.json").write_bytes(manifest_bytes(kg, artefacts))
+    write_file(out / "manifest.json", manifest_bytes(kg, artefacts))
     return artefacts
 
 

@@ -28,7 +28,6 @@ from ..iris import (
     VOID,
     XKOS,
     XSD,
-    natural_key,
 )
 from ..store import KnowledgeGraph
 
@@ -387,10 +386,6 @@ def _subtree_subjects(
     if not rows:
         raise ExportError(f"--max-level {max_level} is above the root {root}; nothing to export")
     return {r["p"] for r in rows}
-
-
-def sort_identifiers(identifiers: Iterable[str]) -> list[str]:
-    return sorted(identifiers, key=natural_key)
 
 
 __all__ = [

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from ..errors import EtomkgError
+from ..formats import FORMATS
 from ..iris import ONTOLOGY_IRI
 from ..storage.backends import SparqlBackend
 from ..storage.httpclient import (
@@ -157,7 +158,7 @@ class _FileBody:
     """A file read in chunks, reporting progress; ``len()`` lets requests send a Content-Length."""
 
     def __init__(self, path: str, size: int, on_read: Callable[[int], None]) -> None:
-        self._handle = open(path, "rb")  # noqa: SIM115 - closed by the caller after the request
+        self._handle = open(path, "rb")
         self._size = size
         self._on_read = on_read
 
@@ -291,7 +292,7 @@ def _put(
                 what=what,
                 params=params,
                 data=body,
-                headers={"Content-Type": "application/n-triples"},
+                headers={"Content-Type": FORMATS["ntriples"].media_type},
             )
             if response.status_code not in TRANSIENT_STATUSES:
                 raise_for_status(response, what)

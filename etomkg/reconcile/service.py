@@ -13,12 +13,12 @@ import json
 import re
 from typing import Any
 
-from .. import __version__
 from ..catalog import Catalog, Element
 from ..errors import EtomkgError
 from ..iris import ONTOLOGY_IRI
 from ..search import SearchIndex
 from ..store import KnowledgeGraph
+from ..version import __version__
 from .matcher import Candidate, Matcher
 
 API_VERSION = "0.2"

@@ -96,7 +96,7 @@ class Backend(ABC):
         """The quads of one named graph as N-Quads, in no particular order."""
 
     @abstractmethod
-    def quads_for_pattern(self, subject=None, predicate=None, object=None, graph_name=None) -> Iterable[ox.Quad]:  # noqa: A002
+    def quads_for_pattern(self, subject=None, predicate=None, object=None, graph_name=None) -> Iterable[ox.Quad]:
         """The quads matching a pattern (``None`` matches anything), as ``pyoxigraph.Store.quads_for_pattern``."""
 
     @abstractmethod
@@ -128,7 +128,7 @@ class EmbeddedBackend(Backend):
             self.store.quads_for_pattern(None, None, None, ox.NamedNode(graph)), format=ox.RdfFormat.N_QUADS
         )
 
-    def quads_for_pattern(self, subject=None, predicate=None, object=None, graph_name=None) -> Iterable[ox.Quad]:  # noqa: A002
+    def quads_for_pattern(self, subject=None, predicate=None, object=None, graph_name=None) -> Iterable[ox.Quad]:
         return self.store.quads_for_pattern(subject, predicate, object, graph_name)
 
     def __len__(self) -> int:
@@ -356,13 +356,13 @@ class SparqlBackend(Backend):
         self._load(scratch, response, what, graph)
         return scratch.dump(format=ox.RdfFormat.N_QUADS)
 
-    def quads_for_pattern(self, subject=None, predicate=None, object=None, graph_name=None) -> Iterator[ox.Quad]:  # noqa: A002
+    def quads_for_pattern(self, subject=None, predicate=None, object=None, graph_name=None) -> Iterator[ox.Quad]:
         """Quads of the named graphs matching the pattern, by one SELECT (the store's default graph,
         where etomkg keeps nothing, is not searched; blank nodes cannot be named across a protocol).
         An iterator, as pyoxigraph's."""
         return iter(self._quads(subject, predicate, object, graph_name))
 
-    def _quads(self, subject, predicate, object, graph_name) -> list[ox.Quad]:  # noqa: A002
+    def _quads(self, subject, predicate, object, graph_name) -> list[ox.Quad]:
         if isinstance(graph_name, ox.DefaultGraph) or any(
             isinstance(t, ox.BlankNode) for t in (subject, predicate, object, graph_name)
         ):

@@ -164,7 +164,7 @@ class HttpClient:
         connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
         authorization: str | None = None,
     ) -> None:
-        from .. import __version__
+        from ..version import __version__
 
         self.timeout = timeout
         self.connect_timeout = connect_timeout

@@ -24,13 +24,13 @@ import gc
 import json
 import os
 import shutil
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
 
+from ..atomic import write_json
 from ..errors import EtomkgError
 
 try:  # advisory locks (POSIX); without them a store still works, without the guards
@@ -49,31 +49,6 @@ class StoreError(EtomkgError):
 
 def _is_foreign(path: Path) -> bool:
     return path.is_dir() and any(path.iterdir()) and not (path / MANIFEST).exists()
-
-
-def _fsync_dir(path: Path) -> None:
-    with contextlib.suppress(OSError):  # not every file system lets a folder be fsynced
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
-def write_json_atomically(path: Path, data: dict) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, indent=1, sort_keys=True)
-            handle.write("\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    _fsync_dir(path.parent)
 
 
 class Lease:
@@ -173,7 +148,7 @@ class StoreFolder:
             if (source / "imports").is_dir():
                 shutil.copytree(source / "imports", generation / "imports")
             (generation / "lease").touch()
-            write_json_atomically(target.path / MANIFEST, {**manifest, "generation": "000001"})
+            write_json(target.path / MANIFEST, {**manifest, "generation": "000001"}, durable=True)
         finally:
             lease.release()
         return target
@@ -252,7 +227,7 @@ class StoreFolder:
             (target / "lease").touch()
             published = {**(manifest or {}), **tx.manifest_updates}
             published.update(format=STORE_FORMAT, generation=name)
-            write_json_atomically(self.path / MANIFEST, published)
+            write_json(self.path / MANIFEST, published, durable=True)
         except BaseException:
             tx.close()
             shutil.rmtree(target, ignore_errors=True)

@@ -50,7 +50,7 @@ _BUILTIN_ANNOTATION = {
         OWL.priorVersion,
         OWL.backwardCompatibleWith,
         OWL.incompatibleWith,
-    )  # fmt: skip
+    )
 }
 # Reserved predicates that build axioms (checked one by one below) or structures (checked as constructs).
 _AXIOM_PREDICATES = {str(p) for p in (RDF.type, RDFS.subClassOf, RDFS.subPropertyOf, RDFS.domain, RDFS.range,
@@ -64,7 +64,7 @@ _STRUCTURE_PREDICATES = {
         "intersectionOf complementOf oneOf members distinctMembers propertyChainAxiom hasKey "
         "propertyDisjointWith disjointUnionOf hasSelf annotatedSource annotatedProperty annotatedTarget "
         "withRestrictions onDatatype"
-    ).split()  # fmt: skip
+    ).split()
 } | {str(RDF.first), str(RDF.rest)}
 _CLASS_TYPES = {str(OWL.Class)}
 _KIND_TYPES = {

@@ -12,9 +12,9 @@ import os
 import re
 from xml.etree import ElementTree as ET
 
-from .. import __version__
 from ..files import ontology_dir, reference_dir
 from ..iris import natural_key
+from ..version import __version__
 from . import Finding, Report
 from .rules import SEVERITY_RANK, Rule
 
@@ -254,13 +254,13 @@ def render_sarif(report: Report, fail_on: str = "violation", lang: str = "en", e
             "message": {
                 "text": f"{_focus_text(finding, lang)}: {finding.message(lang)}"
                 + (f" ({finding.acknowledgement(lang)})" if finding.acknowledged_by else "")
-            },  # fmt: skip
+            },
             "logicalLocations": [
                 {
                     "fullyQualifiedName": finding.focus.key,
                     **({"name": finding.focus.identifier} if finding.focus.identifier else {}),
                 }
-            ],  # fmt: skip
+            ],
             "partialFingerprints": {
                 "etomkgResult/v1": hashlib.sha256(
                     "\n".join([finding.rule.id, finding.focus.key, finding.value or "", finding.message("en")]).encode()
@@ -303,7 +303,7 @@ def render_sarif(report: Report, fail_on: str = "violation", lang: str = "en", e
                             for rule, why in sorted(report.skipped.items())
                         ],
                     }
-                ],  # fmt: skip
+                ],
                 "results": results,
             }
         ],

@@ -117,7 +117,7 @@ def load_shapes(folder: str | None = None) -> ShapeSet:
         part = rdflib.Graph()
         try:
             part.parse(ttl, format="turtle")
-        except Exception as exc:  # noqa: BLE001 - rdflib raises many types; all mean "bad shapes file"
+        except Exception as exc:
             raise ShapesError(f"shapes file {ttl} does not parse: {exc}") from None
         for s in part.subjects():
             files.setdefault(s, ttl.name)
