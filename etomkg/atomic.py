@@ -33,6 +33,9 @@ def write_file(path: str | os.PathLike, data: bytes, *, durable: bool = False) -
 
 def write_files(files: Mapping[str | os.PathLike, bytes], *, durable: bool = False) -> None:
     """Write several files all or nothing: each goes to a temporary name first, then all are renamed."""
+    for target in files:
+        if os.path.isdir(target):
+            raise EtomkgError(f"{target} is a folder; give a file name, e.g. {os.path.join(target, 'out')}")
     staged: list[tuple[str, Path]] = []
     try:
         for target, data in files.items():

@@ -25,6 +25,7 @@ from .atomic import write_file
 from .errors import EtomkgError
 from .files import source_files
 from .iris import LATEST_RELEASE, ONTOLOGY_IRI, PREFIXES, RELEASES, Iris, configured_base, release_sort_key
+from .safety.sparql import check_query
 from .storage.backends import Backend, EmbeddedBackend, SparqlBackend
 
 _PACKAGE = Path(__file__).resolve().parent
@@ -176,6 +177,7 @@ class KnowledgeGraph:
     def update(self, sparql: str, **kwargs) -> None:
         """Apply a SPARQL update: to an in-memory graph directly; to a persistent store as its next generation
         (all or nothing, like an import), which this graph then follows."""
+        check_query(sparql)  # bounded, and never LOAD or SERVICE: an update must not fetch from elsewhere
         if self.folder is None:
             self.store.update(sparql, prefixes=PREFIXES, **kwargs)
             return

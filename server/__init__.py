@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Flask
 
-from . import access, downloads, explore, graph, pages, reconcile, resources, sparql
+from . import access, downloads, explore, graph, headers, pages, reconcile, resources, sparql
 from .config import defaults_from_env
 
 
@@ -28,6 +28,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     access.init_watchdog(app)
     pages.init_app(app)
     sparql.init_app(app)  # mounts the /sparql endpoint in front of Flask
+    headers.init_app(app)  # security headers on everything, /sparql included
     access.init_app(app)  # outermost: one log line for every request
     app.register_blueprint(sparql.bp)
     app.register_blueprint(resources.bp)

@@ -13,6 +13,7 @@ DEFAULTS: dict[str, Any] = {
     "MAX_ROWS": 100_000,  # result rows of a SELECT (422 beyond)
     "MAX_RESULT_BYTES": 16 * 1024 * 1024,  # bytes of any query result (422 beyond)
     "MAX_BODY_BYTES": 1024 * 1024,  # request body (413 beyond)
+    "WORKER_MEMORY_MB": 2048,  # resident memory of a worker while queries run (503 beyond; 0: no bound)
     "UPDATE_TOKEN": None,  # bearer token enabling POST /update; off when unset
     "CACHE_DIR": None,  # where downloads are rendered; None: the library's cache folder
     "DISK_COPY": None,  # set by `etomkg serve`: the read-only copy a worker starts from (graph.DiskCopy)
@@ -25,6 +26,7 @@ _ENV = {
     "MAX_ROWS": ("ETOMKG_MAX_ROWS", int),
     "MAX_RESULT_BYTES": ("ETOMKG_MAX_RESULT_BYTES", int),
     "MAX_BODY_BYTES": ("ETOMKG_MAX_BODY_BYTES", int),
+    "WORKER_MEMORY_MB": ("ETOMKG_WORKER_MEMORY_MB", float),
     "UPDATE_TOKEN": ("ETOMKG_UPDATE_TOKEN", str),
 }
 

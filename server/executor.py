@@ -34,6 +34,17 @@ log = logging.getLogger("etomkg.server")
 access_log = logging.getLogger("etomkg.access")
 
 
+def resident_bytes() -> int:
+    """This process's resident memory (Linux: one read of /proc; elsewhere the peak from getrusage)."""
+    try:
+        with open("/proc/self/statm", "rb") as handle:
+            return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        import resource
+
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
 def query_hash(text: str) -> str:
     """Short, stable fingerprint of a query for the access log."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
@@ -103,6 +114,7 @@ class Watchdog:
     """Watches query deadlines in one worker process; see the module docstring."""
 
     timeout: float
+    memory_limit: int | None = None  # bytes of resident memory a worker may use while queries run (see worker.py)
     running: dict[int, Running] = field(default_factory=dict)
     worker: object | None = None  # the gunicorn worker, once attached after the fork
     retiring_since: float | None = None
@@ -139,11 +151,19 @@ class Watchdog:
 
     def _watch(self) -> None:
         while True:
-            time.sleep(0.1)
+            time.sleep(0.02 if self.running else 0.1)  # memory can grow by gigabytes a second: look often
             now = time.monotonic()
             for entry in list(self.running.values()):
                 if not entry.fired and now > entry.deadline:
                     self._cancel(entry, now)
+            if self.memory_limit and self.running and resident_bytes() > self.memory_limit:
+                for entry in list(self.running.values()):  # which query grows is unknown: stop them all
+                    if not entry.fired:
+                        self._cancel(entry, now, memory=True)
+                if self.worker is not None:  # waiting would let the query reach the hard ceiling (an abort)
+                    log.warning("worker %s exits: over %d MB of memory", os.getpid(), self.memory_limit // 2**20)
+                    logging.shutdown()
+                    os._exit(0)
             if self.retiring_since is not None:
                 stuck = sum(1 for e in list(self.running.values()) if e.fired)
                 with self._lock:
@@ -160,10 +180,15 @@ class Watchdog:
                     logging.shutdown()
                     os._exit(0)
 
-    def _cancel(self, entry: Running, now: float) -> None:
+    def _cancel(self, entry: Running, now: float, memory: bool = False) -> None:
         entry.fired = True
+        limit = (
+            f"the memory limit of {self.memory_limit // (1024 * 1024)} MB per worker"
+            if memory
+            else f"the time limit of {self.timeout:g} s"
+        )
         message = (
-            f"etomkg: the query was cancelled after the time limit of {self.timeout:g} s "
+            f"etomkg: the query was cancelled after {limit} "
             f"(query {entry.digest}). Make it more selective (a narrower pattern, a release graph, a LIMIT) "
             "or download the data from /downloads/ and query it locally.\n"
         ).encode()
@@ -178,6 +203,7 @@ class Watchdog:
             f"Content-Length: {len(message)}\r\n"
             "Retry-After: 5\r\n"
             "Access-Control-Allow-Origin: *\r\n"
+            "X-Content-Type-Options: nosniff\r\n"
             "Connection: close\r\n\r\n"
         ).encode("ascii")
         try:

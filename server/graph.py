@@ -21,6 +21,7 @@ from flask import Flask, current_app
 
 import etomkg
 from etomkg.iris import ONTOLOGY_IRI, configured_base
+from etomkg.safety.iri import is_safe_iri
 from etomkg.store import KnowledgeGraph, bundled_nquads_path, bundled_store_path, sources_digest
 
 log = logging.getLogger("etomkg.server")
@@ -87,6 +88,8 @@ class ServedGraph:
         return self.base + path
 
     def has_subject(self, iri: str) -> bool:
+        if not is_safe_iri(iri):
+            return False
         return next(iter(self.kg.quads_for_pattern(ox.NamedNode(iri), None, None)), None) is not None
 
 

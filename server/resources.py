@@ -15,6 +15,7 @@ from flask import Blueprint, Response, redirect, render_template, request
 from etomkg.formats import FORMATS, media_types, negotiate
 from etomkg.iris import ETOM, ONTOLOGY_IRI, SKOS
 from etomkg.outputs.export import serialize_triples
+from etomkg.safety.iri import is_safe_iri
 
 from . import describe
 from .graph import served
@@ -79,6 +80,8 @@ def dereference(path: str) -> Response:
     graph = served()
     stem, forced = _split_extension(path)
     iri = graph.iri_for(stem)
+    if not is_safe_iri(iri):  # a path with a space, < > " { …: no such resource (never an IRI error deep inside)
+        return not_found(iri)
     whole_graph = iri in graph.graph_names and iri != ONTOLOGY_IRI and not graph.has_subject(iri)
     if not whole_graph and not graph.has_subject(iri):
         return not_found(iri)

@@ -40,12 +40,12 @@ class EtomkgServer(BaseApplication):
 
 
 def _post_worker_init(worker) -> None:
-    """Start the query watchdog in the new worker (threads do not survive the fork)."""
+    """gunicorn's hook: the runner-independent worker start (memory bound, query watchdog)."""
+    from .worker import start_worker
+
     app = worker.wsgi
     if hasattr(app, "extensions"):
-        watchdog = app.extensions["etomkg.watchdog"]
-        if watchdog.worker is None:
-            watchdog.attach(worker)
+        start_worker(app, worker)
 
 
 def serve(

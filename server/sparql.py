@@ -1,7 +1,7 @@
 """The SPARQL 1.1 Protocol (queries), the read side of the Graph Store Protocol, and the admin update path.
 
 * ``GET|POST /sparql``: ``query`` by GET, by form POST, or as an
-  ``application/sparql-query`` body (any ``charset``); ``default-graph-uri``
+  ``application/sparql-query`` body (UTF-8 only); ``default-graph-uri``
   and ``named-graph-uri``; results negotiated by Accept (q-values, wildcards)
   or forced with ``format=``/``output=``. Without a query: the service description.
 * Updates are refused (403) unless an administrator set ``ETOMKG_UPDATE_TOKEN``;
@@ -36,10 +36,11 @@ from etomkg.formats import (
     result_format_for,
 )
 from etomkg.iris import PREFIXES
+from etomkg.safety.iri import host_header
+from etomkg.safety.sparql import QueryLimitError, ServiceRefusedError, check_query, scan
 from etomkg.storage.httpclient import RemoteStoreError
 from etomkg.store import CUSTOM_FUNCTIONS
 
-from . import guard
 from .executor import LimitedBuffer, ResultTooLarge, Watchdog, query_hash
 from .graph import ServedGraph
 
@@ -105,12 +106,11 @@ def _content_type(environ) -> tuple[str, dict[str, str]]:
 
 
 def _charset(params: dict[str, str]) -> str:
-    charset = params.get("charset", "utf-8")
-    try:
-        "".encode(charset)
-    except LookupError:
-        raise ProtocolError(415, f"unknown charset {charset!r}; send UTF-8") from None
-    return charset
+    """Only UTF-8 is valid (SPARQL 1.1 Protocol): any other declared charset is refused, not guessed."""
+    charset = params.get("charset", "utf-8").lower()
+    if charset not in ("utf-8", "utf8"):
+        raise ProtocolError(415, f"charset {charset!r} is not supported; send the request as UTF-8")
+    return "utf-8"
 
 
 def _read_body(environ, limit: int) -> bytes:
@@ -124,17 +124,34 @@ def _read_body(environ, limit: int) -> bytes:
     return data
 
 
-def _decode(data: bytes, charset: str) -> str:
+def _decode(data: bytes, charset: str, where: str = "the body") -> str:
     try:
         return data.decode(charset)
     except UnicodeDecodeError as exc:
-        raise ProtocolError(400, f"the body is not valid {charset}: {exc.reason} at byte {exc.start}") from None
+        raise ProtocolError(400, f"{where} is not valid UTF-8: {exc.reason} at byte {exc.start}") from None
+
+
+def _wsgi_bytes(text: str) -> bytes:
+    """The raw bytes of a WSGI environ string (PEP 3333: bytes decoded as latin-1)."""
+    try:
+        return text.encode("latin-1")
+    except UnicodeEncodeError:  # a server that decoded it otherwise
+        return text.encode("utf-8", "surrogateescape")
+
+
+def _parse_form(data: bytes, where: str) -> dict[str, list[str]]:
+    """Percent-decoded fields, which must be UTF-8 (raw and percent-encoded bytes alike); else 400."""
+    text = _decode(data, "utf-8", where)
+    try:
+        return parse_qs(text, keep_blank_values=True, encoding="utf-8", errors="strict")
+    except UnicodeDecodeError as exc:
+        raise ProtocolError(400, f"{where} is not valid UTF-8 once percent-decoded: {exc.reason}") from None
 
 
 def protocol_params(environ, max_body: int) -> dict[str, list[str]]:
     """Every protocol parameter of the request (URL and body), validated as the protocol says."""
     query_string = environ.get("QUERY_STRING", "")
-    params = parse_qs(query_string, keep_blank_values=True) if query_string else {}
+    params = _parse_form(_wsgi_bytes(query_string), "the URL's query string") if query_string else {}
     if environ["REQUEST_METHOD"] == "POST":
         mimetype, ct_params = _content_type(environ)
         charset = _charset(ct_params)
@@ -144,12 +161,12 @@ def protocol_params(environ, max_body: int) -> dict[str, list[str]]:
                 f"unsupported content type {mimetype or '(none)'!r}; POST a query as {QUERY_BODY} "
                 f"or as the 'query' field of {FORM}",
             )
-        body = _decode(_read_body(environ, max_body), charset)
+        data = _read_body(environ, max_body)
         if mimetype == FORM:
-            for key, values in parse_qs(body, keep_blank_values=True, encoding=charset).items():
+            for key, values in _parse_form(data, "the form body").items():
                 params.setdefault(key, []).extend(values)
         else:
-            params.setdefault("query" if mimetype == QUERY_BODY else "update", []).append(body)
+            params.setdefault("query" if mimetype == QUERY_BODY else "update", []).append(_decode(data, charset))
     return params
 
 
@@ -196,12 +213,11 @@ def _graph_nodes(iris: list[str], graph: ServedGraph, what: str) -> list[ox.Name
 
 def dataset_options(text: str, params: dict[str, list[str]], graph: ServedGraph) -> dict:
     """pyoxigraph options for the query's dataset: the protocol's parameters, else FROM, else the union."""
-    scanned = guard.scan(text)
-    if scanned.remote:
-        raise ProtocolError(
-            400,
-            f"{scanned.remote[0]} is refused: this endpoint never fetches remote data (federated queries are disabled)",
-        )
+    try:
+        check_query(text)  # size, nesting, SERVICE/LOAD: before any parser sees the text
+    except (QueryLimitError, ServiceRefusedError) as exc:
+        raise ProtocolError(400, str(exc)) from None
+    scanned = scan(text)
     default_graphs = params.get("default-graph-uri", [])
     named_graphs = params.get("named-graph-uri", [])
     options: dict = {"prefixes": PREFIXES, "custom_functions": CUSTOM_FUNCTIONS}  # as the library: etom:sortKey
@@ -272,6 +288,8 @@ def service_description(environ, settings: Settings, params: dict[str, list[str]
     media_type = choose(accept, params, GRAPH_OFFERS, "graph")
     info = FORMATS[GRAPH_MEDIA_TYPES[media_type]]
     host = environ.get("HTTP_HOST") or f"{environ.get('SERVER_NAME', 'localhost')}:{environ.get('SERVER_PORT', '80')}"
+    if host_header(host) is None:  # the endpoint's IRI is built from it
+        raise ProtocolError(400, f"the Host header {host[:100]!r} is not a host name with an optional port")
     endpoint = f"{environ.get('wsgi.url_scheme', 'http')}://{host}{environ.get('SCRIPT_NAME', '')}/sparql"
     triples = ox.parse(_service_description_turtle(endpoint, settings.graph).encode(), format=ox.RdfFormat.TURTLE)
     prefixes = {"sd": SD, "void": PREFIXES["void"]} if info.name in ("turtle", "trig", "rdfxml") else None
@@ -416,14 +434,21 @@ def update() -> Response:
     updates = params.get("update", [])
     if len(updates) != 1 or not updates[0].strip():
         raise ProtocolError(400, "send exactly one non-empty 'update' (form field or application/sparql-update body)")
-    scanned = guard.scan(updates[0])
-    if scanned.remote:
-        raise ProtocolError(400, f"{scanned.remote[0]} is refused: this server never fetches remote data")
     try:
-        settings.graph.kg.update(updates[0])
-    except SyntaxError as exc:
-        raise ProtocolError(400, str(query_syntax_error(exc))) from None
-    except OSError as exc:
-        raise ProtocolError(400, f"the update failed: {exc}") from None
+        check_query(updates[0])
+    except (QueryLimitError, ServiceRefusedError) as exc:
+        raise ProtocolError(400, str(exc)) from None
+    environ = request.environ
+    digest = query_hash(updates[0])
+    environ["etomkg.query_hash"] = digest
+    line = f'{environ.get("REMOTE_ADDR", "-")} "POST /update"'
+    # The same time limit as queries: an overrunning update is cancelled with 503 (its generation never published).
+    with settings.watchdog.watch(digest, environ.get("gunicorn.socket"), line):
+        try:
+            settings.graph.kg.update(updates[0])
+        except SyntaxError as exc:
+            raise ProtocolError(400, str(query_syntax_error(exc))) from None
+        except OSError as exc:
+            raise ProtocolError(400, f"the update failed: {exc}") from None
     settings.graph.refresh()
     return Response(status=204)

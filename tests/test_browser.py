@@ -242,3 +242,22 @@ def test_phone_shows_the_list_and_nothing_overflows(browser, live_server):
         shot(phone, "phone-map-zh")
     finally:
         context.close()
+
+
+def test_pages_work_under_the_content_security_policy(page, live_server):
+    """YASGUI runs a query, the map draws, search suggests: with the CSP on, and not one violation reported."""
+    reports: list[str] = []
+    page.on("console", lambda message: reports.append(message.text))
+    page.on("pageerror", lambda error: reports.append(f"page error: {error}"))
+    response = page.goto(f"{live_server}/")
+    assert "script-src 'self'" in response.headers["content-security-policy"]
+    page.locator(".yasqe .CodeMirror").first.wait_for()
+    page.locator(".yasqe_queryButton").first.click()
+    page.locator(".yasr .dataTable, .yasr table").first.wait_for()  # the results of the first example
+    page.goto(f"{live_server}/map?release=26.0")
+    assert page.locator("svg.etom-map a.em-box").count() > 10
+    page.goto(f"{live_server}/search")
+    page.locator("#q").fill("billing")
+    page.locator(".suggestions li").first.wait_for()
+    violations = [text for text in reports if "Content Security Policy" in text or "page error" in text]
+    assert violations == []

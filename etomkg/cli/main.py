@@ -7,20 +7,19 @@ import sys
 
 import click
 
-from ..errors import EXIT_INPUT, EtomkgError
+from ..errors import EtomkgError
 from ..store import KnowledgeGraph
 from ..version import __version__
 
 
 class _Group(click.Group):
-    """Turns library errors into one clear line on stderr and exit code 2."""
+    """Runs every command inside the CLI's one error boundary (:mod:`.boundary`): one line, one exit code."""
 
-    def invoke(self, ctx: click.Context):
-        try:
-            return super().invoke(ctx)
-        except EtomkgError as exc:
-            click.echo(f"etomkg: error: {exc}", err=True)
-            sys.exit(getattr(exc, "exit_code", EXIT_INPUT))
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):  # noqa: ARG002
+        from .boundary import run
+
+        code = run(lambda: super(_Group, self).main(args, prog_name, complete_var, standalone_mode=False, **extra))
+        sys.exit(code)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})

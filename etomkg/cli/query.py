@@ -17,12 +17,25 @@ def read_query(text: str | None, file: str | None) -> str:
     if text and file:
         raise EtomkgError("give the query either as an argument or with --file, not both")
     if file:
-        with open(file, encoding="utf-8") as handle:
-            return handle.read()
+        with open(file, "rb") as handle:
+            return query_text(handle.read(), file)
     if text == "-" or (text is None and not sys.stdin.isatty()):
-        return sys.stdin.read()
+        return query_text(sys.stdin.buffer.read(), "stdin")
     if not text:
         raise EtomkgError("no query: pass it as an argument, with --file FILE, or on stdin")
+    return text
+
+
+def query_text(data: bytes, where: str) -> str:
+    """The query in ``data`` as text: UTF-8 (a BOM is dropped), no NUL bytes; else a clear error (exit 2)."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise EtomkgError(
+            f"{where}: the query is not UTF-8 text (byte {exc.start}: {exc.reason}); save it as UTF-8"
+        ) from None
+    if "\x00" in text:
+        raise EtomkgError(f"{where}: the query contains NUL bytes at offset {text.index(chr(0))}; is it a binary file?")
     return text
 
 
@@ -47,6 +60,11 @@ def read_query(text: str | None, file: str | None) -> str:
 @extensions_option
 @store_option
 @backend_option
+@click.option(
+    "--allow-service",
+    is_flag=True,
+    help="Let SERVICE clauses fetch from the endpoints they name (off by default; never with --backend).",
+)
 def query_command(
     sparql: str | None,
     file: str | None,
@@ -55,6 +73,7 @@ def query_command(
     extensions: bool,
     store_dir: str | None,
     backend_url: str | None,
+    allow_service: bool,
 ) -> None:
     """Run a SPARQL query (argument, --file, or stdin).
 
@@ -70,14 +89,20 @@ def query_command(
     """
     text = read_query(sparql, file)
     kg = open_graph(store_dir, backend_url)
-    try:
-        result = kg.query(text, release=release, extensions=extensions)
+    try:  # evaluation is lazy: errors may come while the results are written
+        result = kg.query(text, release=release, extensions=extensions, allow_service=allow_service)
+        newline = True
+        if isinstance(result, ox.QueryBoolean):
+            output = "true" if bool(result) else "false"
+        elif isinstance(result, ox.QueryTriples):
+            quads = [ox.Quad(t.subject, t.predicate, t.object) for t in result]
+            output, newline = serialize(quads, "turtle").decode("utf-8"), False
+        else:
+            output = render_solutions(result, fmt)
     except SyntaxError as exc:
         raise query_syntax_error(exc) from None
-    if isinstance(result, ox.QueryBoolean):
-        click.echo("true" if bool(result) else "false")
-    elif isinstance(result, ox.QueryTriples):
-        quads = [ox.Quad(t.subject, t.predicate, t.object) for t in result]
-        click.echo(serialize(quads, "turtle").decode("utf-8"), nl=False)
-    else:
-        click.echo(render_solutions(result, fmt))
+    except EtomkgError:
+        raise
+    except (OSError, RuntimeError) as exc:  # pyoxigraph's evaluation errors (a SERVICE that answered badly …)
+        raise EtomkgError(f"the query failed: {exc}") from None
+    click.echo(output, nl=newline)

@@ -399,6 +399,8 @@ def _inline_context(text: str, iris: Iris) -> str:
         data = json.loads(text)
     except ValueError:
         return text  # the parser reports the syntax error with its position
+    except RecursionError:
+        raise EtomkgError("the JSON-LD is nested too deeply to be read; flatten it") from None
 
     def swap(node):
         if isinstance(node, dict):
@@ -408,7 +410,10 @@ def _inline_context(text: str, iris: Iris) -> str:
                     if isinstance(value, str) and value in published:
                         value = jsonld_context()["@context"]
                     elif isinstance(value, list):
-                        value = [jsonld_context()["@context"] if v in published else v for v in value]
+                        # an array mixes IRIs and inline contexts (objects): only a string can name ours
+                        value = [
+                            jsonld_context()["@context"] if isinstance(v, str) and v in published else v for v in value
+                        ]
                 out[key] = swap(value) if key != "@context" else value
             return out
         if isinstance(node, list):

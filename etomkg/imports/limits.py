@@ -47,6 +47,11 @@ WORKBOOK_UNPACKED = Limit("ETOMKG_MAX_WORKBOOK_UNPACKED_MB", 400, "the workbook'
 EXTENSION_FILE = Limit("ETOMKG_MAX_EXTENSION_MB", 200, "the extension file")
 MAX_WORKBOOK_ROWS = 200_000  # 70 times the published workbook
 MAX_ZIP_MEMBERS = 10_000
+# Cells of one worksheet, counted in its XML before parsing (openpyxl holds a row's cells as objects:
+# 19.6 M empty cells in one row took 12 GB). The published workbook: ~6,000 rows, ~25 columns.
+MAX_ROW_CELLS = 1_000
+MAX_SHEET_CELLS = 3_000_000
+MAX_SHEET_ROWS = 2 * MAX_WORKBOOK_ROWS
 
 
 def check_regular_file(path: str | os.PathLike, limit: Limit) -> Path:

@@ -39,7 +39,16 @@ from ..content.sources import (
 )
 from ..errors import EtomkgError
 from ..iris import is_release_name, natural_key
-from .limits import MAX_WORKBOOK_ROWS, MAX_ZIP_MEMBERS, WORKBOOK_FILE, WORKBOOK_UNPACKED, check_regular_file
+from .limits import (
+    MAX_ROW_CELLS,
+    MAX_SHEET_CELLS,
+    MAX_SHEET_ROWS,
+    MAX_WORKBOOK_ROWS,
+    MAX_ZIP_MEMBERS,
+    WORKBOOK_FILE,
+    WORKBOOK_UNPACKED,
+    check_regular_file,
+)
 
 _ID = re.compile(r"^1(\.\d+)+$")
 _LEADING_ID = re.compile(r"^(1(?:\.\d+)+)\s*\(")  # "1.1.1.22.10 (then 1.3.1.5)" keeps its leading identifier
@@ -252,8 +261,14 @@ def _check_container(path: Path) -> list[str]:
 
 
 def _refuse_dtd(archive: zipfile.ZipFile, member: zipfile.ZipInfo, path: Path) -> None:
-    """Excel never writes a DTD; one in a workbook part can only be an XML entity attack."""
+    """Excel never writes a DTD; one in a workbook part can only be an XML entity attack.
+
+    A worksheet's cells are counted on the way (per row and in all), so that a sheet
+    which would take gigabytes once parsed (millions of empty cells in one row compress
+    to almost nothing) is refused here, before openpyxl builds a single row.
+    """
     tail = b""
+    cells = SheetCells(path, member.filename) if member.filename.startswith("xl/worksheets/") else None
     with archive.open(member) as stream:
         while chunk := stream.read(1 << 20):
             window = (tail + chunk).upper()
@@ -262,7 +277,48 @@ def _refuse_dtd(archive: zipfile.ZipFile, member: zipfile.ZipInfo, path: Path) -
                     f"{path}: the part {member.filename} declares an XML DTD or entities, which Excel never writes; "
                     "refused so that no external entity is resolved. Save the workbook again from Excel."
                 )
+            if cells is not None:
+                cells.feed(chunk)
             tail = chunk[-16:]
+
+
+class SheetCells:
+    """Counts the rows and cells of one worksheet's XML as it streams by, within the import limits."""
+
+    def __init__(self, path: Path, part: str) -> None:
+        self.path, self.part = path, part
+        self.rows = self.cells = self.in_row = 0
+        self.carry = b""
+
+    def feed(self, chunk: bytes) -> None:
+        data = self.carry + chunk
+        cut = data.rfind(b">") + 1  # count whole tags only; the rest waits for the next chunk
+        data, self.carry = data[:cut], data[cut:]
+        # tags are <row …>, <c …> (or with a namespace prefix, <x:row …>, <x:c …>)
+        pieces = re.split(rb"<(?:\w+:)?row[\s>/]", data)
+        for index, piece in enumerate(pieces):
+            if index:
+                self.rows += 1
+                self.in_row = 0
+            found = len(re.findall(rb"<(?:\w+:)?c[\s>/]", piece)) if len(piece) < (1 << 21) else piece.count(b"<c")
+            self.in_row += found
+            self.cells += found
+            self.check()
+
+    def check(self) -> None:
+        where = f"{self.path}: sheet part {self.part}"
+        if self.in_row > MAX_ROW_CELLS:
+            raise WorkbookError(
+                f"{where} has a row of more than {MAX_ROW_CELLS} cells (the published workbook uses about 25 "
+                "columns); delete the empty columns in Excel and save again"
+            )
+        if self.cells > MAX_SHEET_CELLS:
+            raise WorkbookError(
+                f"{where} has more than {MAX_SHEET_CELLS:,} cells (the published workbook has about 200,000); "
+                "is this the right file?"
+            )
+        if self.rows > MAX_SHEET_ROWS:
+            raise WorkbookError(f"{where} has more than {MAX_SHEET_ROWS:,} rows; is this the right file?")
 
 
 def _open_workbook(path: Path):

@@ -6,8 +6,8 @@ same graph (the bundled graph's on-disk copy, the store folder, or the remote
 store); when a query overruns, the child is killed and a fresh one is started
 for the next query. The query goes through the library's own path
 (``KnowledgeGraph.query``: predeclared prefixes, ``release=`` scoping, remote
-translation), after the same refusals as every other entry point: no
-``SERVICE`` (nothing is fetched from elsewhere), no updates.
+translation), after the library's own check of every query (:func:`etomkg.safety.sparql.check_query`:
+size, nesting, no ``SERVICE`` or ``LOAD``), and no updates.
 """
 
 from __future__ import annotations
@@ -19,17 +19,12 @@ import threading
 from dataclasses import dataclass
 
 from ..errors import EtomkgError, query_syntax_error
-from ..storage.backends import ServiceRefusedError
-from ..storage.sparqltext import uses_service
+from ..safety.sparql import QueryLimitError, check_query
 
 _PROLOGUE = re.compile(r"^\s*(?:(?:PREFIX\s+[^\s:]*:\s*<[^>]*>|BASE\s*<[^>]*>)\s*)*", re.IGNORECASE)
 _UPDATE = re.compile(r"(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b", re.IGNORECASE)
 DEFAULT_TIMEOUT = 30.0  # seconds, as the server (ETOMKG_QUERY_TIMEOUT)
 DEFAULT_MAX_ROWS = 1000  # an assistant reads rows: fewer than the server's 100,000
-
-
-class QueryLimitError(EtomkgError):
-    """A query stopped at a limit (time or rows), or refused before it ran."""
 
 
 @dataclass(frozen=True)
@@ -45,14 +40,6 @@ class Limits:
         return cls(
             timeout=timeout if timeout is not None else float(env_timeout) if env_timeout else DEFAULT_TIMEOUT,
             max_rows=max_rows if max_rows is not None else min(int(env_rows), 10_000) if env_rows else DEFAULT_MAX_ROWS,
-        )
-
-
-def check_query(text: str) -> None:
-    """Refuse what a read-only, local-only endpoint never runs (before any evaluation)."""
-    if uses_service(text):
-        raise ServiceRefusedError(
-            "the query uses SERVICE; etomkg never fetches data from other endpoints: query the graph itself"
         )
 
 
@@ -149,7 +136,7 @@ class BoundedQueries:
 
     def run(self, text: str, release: str | None = None, max_rows: int | None = None) -> dict:
         """The result of ``text`` (see :func:`evaluate`), or a QueryLimitError / EtomkgError saying why not."""
-        check_query(text)  # refused at once, no child needed
+        check_query(text)  # the library's check, here too: refused at once, no child needed
         rows = min(max_rows or self.limits.max_rows, self.limits.max_rows)
         with self._lock:
             if self._process is None or not self._process.is_alive():

@@ -29,6 +29,7 @@ from ..iris import (
     XKOS,
     XSD,
 )
+from ..safety.iri import identifier, iri_term
 from ..store import KnowledgeGraph
 
 _RDF_TYPE = RDF + "type"
@@ -375,11 +376,11 @@ def _subtree_subjects(
             extensions=extensions,
         )
         return {r["p"] for r in rows}
-    root_iri = kg.iris.process(release, root)
-    if not kg.query(f"ASK {{ <{root_iri}> a etom:ProcessElement }}", release=release, extensions=extensions):
+    root_term = iri_term(kg.iris.process(release, identifier(root, "--root")), "--root")  # never raw text in SPARQL
+    if not kg.query(f"ASK {{ {root_term} a etom:ProcessElement }}", release=release, extensions=extensions):
         raise ExportError(f"no process {root!r} in release {release}; try `etomkg query` to list identifiers")
     rows = kg.select(
-        f"SELECT ?p WHERE {{ ?p etom:parent* <{root_iri}> ; etom:level ?level . {level_filter} }}",
+        f"SELECT ?p WHERE {{ ?p etom:parent* {root_term} ; etom:level ?level . {level_filter} }}",
         release=release,
         extensions=extensions,
     )

@@ -36,6 +36,7 @@ import pyoxigraph as ox
 
 from ..errors import EtomkgError
 from ..formats import FORMATS, RESULT_FORMATS
+from ..safety.sparql import ServiceRefusedError, check_query
 from .httpclient import (
     HttpClient,
     RemoteStoreError,
@@ -45,7 +46,7 @@ from .httpclient import (
     raise_for_status,
     redacted,
 )
-from .sparqltext import SORT_KEY_IRI, for_remote, uses_service
+from .sparqltext import SORT_KEY_IRI, for_remote
 
 BACKEND_ENV = "ETOMKG_BACKEND"
 BACKEND_AUTH_ENV = "ETOMKG_BACKEND_AUTH"
@@ -65,10 +66,6 @@ _RESULT_FORMATS = {f.media_type: f.oxigraph for f in RESULT_FORMATS.values() if 
 _RESULT_ENDINGS = {ox.QueryResultsFormat.JSON: b"}", ox.QueryResultsFormat.XML: b">"}
 
 
-class ServiceRefusedError(EtomkgError, ValueError):
-    """A query with SERVICE: etomkg never makes a store fetch from other endpoints."""
-
-
 class Backend(ABC):
     """What a knowledge graph needs from the place its quads live."""
 
@@ -83,7 +80,9 @@ class Backend(ABC):
     def query(self, sparql: str, *, prefixes: dict[str, str] | None = None, **options):
         """Run a SPARQL query; returns pyoxigraph's ``QuerySolutions``, ``QueryBoolean`` or ``QueryTriples``.
 
-        ``options`` are those of ``pyoxigraph.Store.query`` (``default_graph``, ``named_graphs``,
+        Every back end first passes the text through :func:`etomkg.safety.sparql.check_query`
+        (size, nesting, no SERVICE unless ``allow_service=True``, no LOAD), before any parsing.
+        Other ``options`` are those of ``pyoxigraph.Store.query`` (``default_graph``, ``named_graphs``,
         ``use_default_graph_as_union``, ``base_iri``, ``custom_functions``).
         """
 
@@ -117,7 +116,8 @@ class EmbeddedBackend(Backend):
     def location(self) -> str:
         return "embedded store"
 
-    def query(self, sparql: str, *, prefixes: dict[str, str] | None = None, **options):
+    def query(self, sparql: str, *, prefixes: dict[str, str] | None = None, allow_service: bool = False, **options):
+        check_query(sparql, allow_service=allow_service)
         return self.store.query(sparql, prefixes=prefixes, **options)
 
     def graph_names(self) -> list[str]:
@@ -170,9 +170,8 @@ def _translate(sparql: str, prefixes: tuple[tuple[str, str], ...], base_iri: str
     Cached: pages and programs send the same queries again and again, and parsing costs more
     than a small store takes to answer a lookup.
     """
+    check_query(sparql)  # before the local parser, which would evaluate a SERVICE clause (a fetch)
     form = type(_PARSER.query(sparql, prefixes=dict(prefixes), base_iri=base_iri, custom_functions=_PARSER_FUNCTIONS))
-    if uses_service(sparql):
-        raise ServiceRefusedError("the query uses SERVICE; etomkg never makes a store fetch data from other endpoints")
     return form, for_remote(sparql, dict(prefixes), base_iri)
 
 
@@ -225,6 +224,7 @@ class SparqlBackend(Backend):
         base_iri: str | None = None,
         custom_functions: dict | None = None,
         substitutions: dict | None = None,
+        allow_service: bool = False,  # noqa: ARG002 - never for a remote store: it would fetch from elsewhere
     ) -> tuple[type, list[tuple[str, str]]]:
         """Check the query here and build the protocol request: (result type, form fields)."""
         if substitutions:

@@ -20,11 +20,13 @@ the current generation exactly as it was.
 from __future__ import annotations
 
 import contextlib
+import errno
 import gc
 import json
 import os
 import shutil
 import time
+import traceback
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -47,8 +49,18 @@ class StoreError(EtomkgError):
     """A store folder that cannot be used as it is (not a store, locked, damaged)."""
 
 
+_OWN = ("write.lock", "generations")  # what a writer makes before the first manifest exists
+
+
 def _is_foreign(path: Path) -> bool:
-    return path.is_dir() and any(path.iterdir()) and not (path / MANIFEST).exists()
+    """A folder with files in it that are not an etomkg store (nor the leftovers of a failed first import)."""
+    if not path.is_dir() or (path / MANIFEST).exists():
+        return False
+    return any(p.name not in _OWN and not p.name.startswith(MANIFEST) for p in path.iterdir())
+
+
+def _unwritable(exc: OSError) -> bool:
+    return exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM)
 
 
 class Lease:
@@ -58,7 +70,17 @@ class Lease:
         self.generation = generation
         self._handle = None
         lease = generation / "lease"
-        self._handle = lease.open("a")  # FileNotFoundError if the generation was just collected
+        if not generation.is_dir():
+            raise FileNotFoundError(errno.ENOENT, "collected", str(generation))  # just collected: read again
+        try:  # reading needs no write access: a shared flock works on a file opened read-only
+            self._handle = lease.open("rb")
+        except FileNotFoundError:
+            try:
+                self._handle = lease.open("ab")  # a generation published without one
+            except OSError as exc:
+                if not _unwritable(exc):
+                    raise
+                return  # a read-only store: nobody can collect the generation under us
         if fcntl is not None:
             fcntl.flock(self._handle.fileno(), fcntl.LOCK_SH)
 
@@ -157,8 +179,16 @@ class StoreFolder:
 
     @contextlib.contextmanager
     def _write_lock(self) -> Iterator[None]:
-        self.path.mkdir(parents=True, exist_ok=True)
-        handle = (self.path / "write.lock").open("a")
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+            handle = (self.path / "write.lock").open("a")
+        except OSError as exc:
+            if not _unwritable(exc):
+                raise
+            raise StoreError(
+                f"the store {self.path} cannot be written ({exc.strerror}): it is on a read-only file system or "
+                "you lack permission; reading it works, imports need a writable folder (copy the store folder to one)"
+            ) from None
         try:
             if fcntl is not None:
                 deadline = time.monotonic() + _WRITE_LOCK_WAIT
@@ -184,13 +214,26 @@ class StoreFolder:
     def initialise(self, fill) -> None:
         """Create the first generation with ``fill(tx)`` (which opens ``tx.store`` in ``tx.path / "oxigraph"``),
         unless another process just did."""
+        if self.manifest() is not None:
+            return  # no lock needed (and none possible on a read-only store)
         self.check_usable()
-        with self._write_lock():
-            if self.manifest() is not None:
-                return
-            self._drop_unpublished()
-            with self._building(None) as tx:
-                fill(tx)  # sets tx.store
+        existed = self.path.exists()
+        try:
+            with self._write_lock():
+                if self.manifest() is not None:
+                    return
+                self._drop_unpublished()
+                with self._building(None) as tx:
+                    fill(tx)  # sets tx.store
+        except BaseException:
+            if self.manifest() is None:  # the first generation failed (disk full …): leave no trace
+                shutil.rmtree(self.generations, ignore_errors=True)
+                with contextlib.suppress(OSError):
+                    (self.path / "write.lock").unlink()
+                if not existed:
+                    with contextlib.suppress(OSError):
+                        self.path.rmdir()
+            raise
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Transaction]:
@@ -228,7 +271,8 @@ class StoreFolder:
             published = {**(manifest or {}), **tx.manifest_updates}
             published.update(format=STORE_FORMAT, generation=name)
             write_json(self.path / MANIFEST, published, durable=True)
-        except BaseException:
+        except BaseException as exc:
+            traceback.clear_frames(exc.__traceback__)  # frames below still hold the store: let RocksDB close
             tx.close()
             shutil.rmtree(target, ignore_errors=True)
             raise

@@ -12,57 +12,22 @@ True
 (False, True)
 
 Every edit works on a *masked* copy of the text, where string literals and
-comments are blanked and IRIs emptied, so that a ``#`` in an IRI, a ``(`` in a
+comments are blanked and IRIs emptied (one lexer: :mod:`etomkg.safety.sparql`), so that a ``#`` in an IRI, a ``(`` in a
 string or the word SERVICE in a comment is never mistaken for syntax.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+from ..safety.sparql import lex as _lex
+from ..safety.sparql import uses_service
 
 SORT_KEY_IRI = "https://w3id.org/etomkg/ontology#sortKey"
 
-# The lexical tokens that may hide syntax: comments, IRIs (no spaces inside, so ``?a < ?b`` is not one)
-# and the four forms of string literal.
-_HIDING = re.compile(
-    r"""(?P<comment>\#[^\n\r]*)
-      | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-      | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''
-                  |\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
-                  |'(?:[^'\\\n\r]|\\.)*'
-                  |"(?:[^"\\\n\r]|\\.)*")""",
-    re.X | re.S,
-)
 _PREFIX_DECL = re.compile(r"(?i)(?<![\w:?$])PREFIX\s+([A-Za-z][\w.-]*)?:")
-_SERVICE = re.compile(r"(?i)(?<![\w:?$.-])SERVICE(?![\w:-])")
-_CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _PREFIXED_CALL = re.compile(r"(?<![\w:?$.-])([A-Za-z][\w.-]*)?:sortKey\s*\(")
 _IRI_CALL = re.compile(r"<\s*>\s*\(")
-
-
-@dataclass(frozen=True)
-class _Lexed:
-    text: str
-    masked: str  # same length as text
-    iris: dict[int, str]  # start offset of each IRI token -> the IRI
-
-
-def _lex(text: str) -> _Lexed:
-    masked: list[str] = []
-    iris: dict[int, str] = {}
-    last = 0
-    for match in _HIDING.finditer(text):
-        masked.append(text[last : match.start()])
-        token = match.group()
-        if match.lastgroup == "iri":
-            iris[match.start()] = token[1:-1]
-            masked.append("<" + " " * (len(token) - 2) + ">")
-        else:
-            masked.append(" " * len(token))
-        last = match.end()
-    masked.append(text[last:])
-    return _Lexed(text, "".join(masked), iris)
 
 
 def declared_prefixes(text: str) -> set[str]:
@@ -74,25 +39,6 @@ def declared_prefixes(text: str) -> set[str]:
     if "prefix" not in text.lower():
         return set()
     return {m.group(1) or "" for m in _PREFIX_DECL.finditer(_lex(text).masked)}
-
-
-def uses_service(text: str) -> bool:
-    """Whether the query has a SERVICE clause (a fetch from another endpoint).
-
-    Code-point escapes are decoded first, as a SPARQL parser may do anywhere in the text.
-
-    >>> uses_service('SELECT * { SERVICE <http://x/sparql> { ?s ?p ?o } }')
-    True
-    >>> uses_service('SELECT ?service { ?service a etom:Service } # SERVICE')
-    False
-    >>> uses_service('SELECT * { \\\\u0053ERVICE <http://x/> { ?s ?p ?o } }')
-    True
-    """
-    if "service" not in text.lower() and "\\u" not in text.lower():
-        return False
-    masked = _lex(text).masked
-    decoded = _CODEPOINT.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), masked)
-    return bool(_SERVICE.search(decoded))
 
 
 def sort_key_expression(argument: str) -> str:
