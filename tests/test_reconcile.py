@@ -138,6 +138,10 @@ def test_suggest_preview_and_flyout(client):
     preview = client.get("/reconcile/preview?id=26.0/1.4.5")
     page = preview.get_data(as_text=True)
     assert preview.mimetype == "text/html" and "Service Activation Management" in page and "业务激活管理" in page
+    # OpenRefine shows the preview in an iframe: it may be framed, everything else may not
+    assert "X-Frame-Options" not in preview.headers
+    assert "frame-ancestors *" in preview.headers["Content-Security-Policy"]
+    assert client.get("/reconcile").headers["X-Frame-Options"] == "DENY"
     assert "/release/26.0/process/1.4.5" in page and "<script" not in page
     assert client.get("/reconcile/preview?id=26.0/9.9").status_code == 404
     assert "1.4.5" in client.get("/reconcile/flyout/entity?id=26.0/1.4.5").get_json()["html"]
