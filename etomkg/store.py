@@ -37,7 +37,11 @@ def _code_files() -> list[Path]:
     Derived, not listed, so a module added or renamed there changes the digest; if the layout moves under
     this function it fails loudly rather than serve a stale cache.
     """
-    files = [*sorted((_PACKAGE / "content").glob("*.py")), _PACKAGE / "iris.py"]
+    files = [
+        *sorted((_PACKAGE / "content").glob("*.py")),
+        *sorted((_PACKAGE / "oda").glob("*.py")),
+        _PACKAGE / "iris.py",
+    ]
     expected = [_PACKAGE / "content" / "render.py", _PACKAGE / "content" / "sources.py", _PACKAGE / "iris.py"]
     missing = [str(path) for path in expected if not path.is_file()]
     if missing:

@@ -109,10 +109,15 @@ def _map_args() -> tuple[str, str, str, str | None]:
 def map_page() -> str:
     release, view, lang, root = _map_args()
     model = build_map(_kg(), release, view=view, lang=lang, root=root)
+    svg = map_svg(release, view, lang, root)
+    if request.args.get("colour") == "coverage":  # ODA component coverage (etomkg_server.oda)
+        from .oda import coverage_map
+
+        svg = coverage_map(svg, release)
     return render_template(
         "map.html",
         model=model,
-        svg=map_svg(release, view, lang, root),
+        svg=svg,
         release=release,
         view=view,
         root=root,

@@ -29,7 +29,7 @@ DOCUMENT_FORMATS = ("turtle", "jsonld", "ntriples", "rdfxml")
 #: Representations of a resource, the server's preference first (HTML for browsers and for ``*/*``).
 OFFERS = {HTML: "html", "application/xhtml+xml": "html", **media_types(FORMATS, DOCUMENT_FORMATS)}
 EXTENSIONS = {"html": "html", **{FORMATS[name].extension: name for name in DOCUMENT_FORMATS}}
-ROOTS = ("release", "framework", "vertical", "layer", "level", "source", "information", "dataset")
+ROOTS = ("release", "framework", "vertical", "layer", "level", "source", "information", "dataset", "oda")
 
 
 @bp.after_request
@@ -118,6 +118,10 @@ def render_page(iri: str, path: str) -> str:
         return render_template("ontology.html", terms=describe.ontology_terms(kg), **common)
     if ETOM + "ProcessElement" in types:
         return render_template("process.html", page=describe.process_page(kg, iri), **common)
+    from .oda import oda_page
+
+    if (page := oda_page(kg, iri, types, common)) is not None:
+        return page
     top = describe.top_processes(kg, iri) if ETOM + "Release" in types else []
     label = describe.labels_of(kg, [iri])[iri]
     return render_template(

@@ -259,3 +259,47 @@ def scripted():
     yield server
     server.shutdown()
     server.server_close()
+
+
+# --- ODA components: their defects, recomputed from the CSVs (tests/test_oda.py, tests/test_validate.py) ---
+
+
+def _oda_csv(name: str, folder: Path = REFERENCE / "oda") -> list[dict[str, str]]:
+    with (folder / name).open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _norm(name: str) -> str:
+    return " ".join(name.replace("_", " ").split()).casefold()
+
+
+@pytest.fixture(scope="session")
+def oda_defects(kg) -> Counter:
+    """The defects of the component tables, computed from the CSVs and the graph's version links only."""
+    names = {(r["release"], r["id"]): r["name"] for r in _oda_csv("processes.csv", REFERENCE)}
+    held = {r for r, _ in names}
+    newest = max(held - {"classic"}, key=lambda r: tuple(int(p) for p in r.split(".")))
+    found = Counter()
+    for ref in _oda_csv("component_etom.csv"):
+        release = {"23.0": "23.0.1"}.get(ref["cited_release"][1:], ref["cited_release"][1:])
+        start = None
+        if release not in held:
+            found["OdaUnheldRelease"] += 1
+            if _norm(names.get(("23.0.1", ref["etom_id"]), "")) == _norm(ref["name_token"]):
+                start = ("23.0.1", ref["etom_id"])
+        elif (release, ref["etom_id"]) not in names:
+            found["OdaUnknownIdentifier"] += 1
+        else:
+            start = (release, ref["etom_id"])
+            if _norm(names[start]) != _norm(ref["name_token"]):
+                found["OdaNameMismatch"] += 1
+        if start:
+            reaches = kg.query(
+                f'ASK {{ ?p skos:notation "{start[1]}" ; etom:release/owl:versionInfo "{start[0]}" ; '
+                f'etom:nextVersion* ?q . ?q etom:release/owl:versionInfo "{newest}" }}'
+            )
+            if not bool(reaches):
+                found["OdaNoCurrentVersion"] += 1
+    index = {r["api"] for r in _oda_csv("open_apis.csv")}
+    found["OdaUnknownApi"] = sum(1 for r in _oda_csv("component_apis.csv") if r["api"] not in index)
+    return found

@@ -509,3 +509,42 @@ def test_bad_options_write_nothing(cli, tmp_path, args, message):
 
 def test_archi_csv_needs_a_prefix(cli):
     assert "give a prefix with -o" in cli("export", "--format", "archi-csv", expect=2).stderr
+
+
+def test_oda_components_as_application_components_with_interfaces_and_views(cli, kg, validator, tmp_path):
+    out = tmp_path / "components.xml"
+    cli("export", "--format", "archimate", "--release", "26.0", "--root", "1.4", "--components", "-o", str(out))
+    errors, report = validator(out)
+    assert errors == 0 and "warning" not in report, report
+    root = parse(out)
+    elements = {e.get("identifier"): e for e in root.iter(q("element"))}
+    by_id = {
+        dict(properties_of(root, e)).get("eTOM identifier"): e
+        for e in elements.values()
+        if e.get(XSI_TYPE) == "ApplicationComponent"
+    }
+    expected = {
+        r["c"]
+        for r in kg.select(
+            "SELECT DISTINCT ?c WHERE { ?i etom:implementer/skos:notation ?c ; etom:implementedProcess ?p . "
+            '?p etom:release/owl:versionInfo "26.0" ; skos:notation ?id FILTER(STRSTARTS(?id, "1.4.")) }'
+        )
+    }
+    assert set(by_id) == expected and "TMFC007" in expected
+    relations = list(root.iter(q("relationship")))
+    tmfc007 = by_id["TMFC007"].get("identifier")
+    realized = {
+        names_of(elements[r.get("target")])["en"]: dict(properties_of(root, r))
+        for r in relations
+        if r.get(XSI_TYPE) == "Realization" and r.get("source") == tmfc007
+    }
+    assert realized["Service Activation Management"]["eTOM inferred"] == "true"  # cited for 21.5, carried
+    interfaces = [r.get("target") for r in relations if r.get(XSI_TYPE) == "Composition" and r.get("source") == tmfc007]
+    assert "TMF641" in {dict(properties_of(root, elements[i]))["eTOM identifier"] for i in interfaces}
+    assert all(elements[i].get(XSI_TYPE) == "ApplicationInterface" for i in interfaces)
+    served = {r.get("target") for r in relations if r.get(XSI_TYPE) == "Serving" and r.get("source") in interfaces}
+    assert served and served <= {
+        elements[k].get("identifier") for k in elements if elements[k].get(XSI_TYPE) == "BusinessFunction"
+    }
+    views = [v for v in root.iter(q("view")) if names_of(v).get("en", "").startswith("ODA component")]
+    assert len(views) == len(expected)

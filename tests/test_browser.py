@@ -261,3 +261,20 @@ def test_pages_work_under_the_content_security_policy(page, live_server):
     page.locator(".suggestions li").first.wait_for()
     violations = [text for text in reports if "Content Security Policy" in text or "page error" in text]
     assert violations == []
+
+
+def test_component_page_and_coverage_map_in_the_browser(page, live_server):
+    page.goto(f"{live_server}/release/26.0/process/1.4.5")
+    page.locator("table.oda-components a", has_text="TMFC007").first.click()
+    page.wait_for_url("**/oda/component/TMFC007")
+    assert page.locator("h1").inner_text().startswith("TMFC007")
+    fill = page.locator("figure.component-map a.em-box[data-id='1.4.5'] rect.em-frame").evaluate(
+        "r => getComputedStyle(r).fill"
+    )
+    assert fill == "rgb(205, 235, 211)"  # drawn as one of its processes
+    shot(page, "oda-component-TMFC007")
+    page.goto(f"{live_server}/map?colour=coverage&lang=zh")
+    fills = page.locator("svg.etom-map a.em-box rect.em-frame").evaluate_all(
+        "rs => rs.map(r => getComputedStyle(r).fill)"
+    )
+    assert "rgb(205, 235, 211)" in fills and "rgb(243, 243, 243)" in fills

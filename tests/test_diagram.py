@@ -90,7 +90,7 @@ def test_neighbourhood_draws_two_hops_each_way(kg, content_flows):
     svg = diagram.neighbourhood(kg, "1.4.5", release="25.5")
     root = _parse(svg)
     up, down = _levels("1.4.5", content_flows, True), _levels("1.4.5", content_flows, False)
-    assert up[1] == {"1.3.3", "1.5.5", "1.4.15"} and down[1] == {"1.3.3", "1.5.5"}
+    assert up[1] == {"1.3.3", "1.5.5", "1.4.15", "1.4.1.8"} and down[1] == {"1.3.3", "1.5.5", "1.4.4.1"}
     drawn = defaultdict(set)
     for attrs, _, _ in _nodes(root):
         drawn[(attrs["data-side"], int(attrs["data-hops"]))].add(attrs["data-id"])
@@ -129,11 +129,13 @@ def test_neighbourhood_in_chinese_with_one_hop(kg):
         ("upstream", "1.4.6"),
         ("upstream", "1.5.7"),
         ("upstream", "1.5.9"),
+        ("upstream", "1.5.1.8"),  # resource test strategy, from the 24.0 resource decomposition text
+        ("upstream", "1.5.21"),  # resource anomaly management
         ("downstream", "1.4.6"),
         ("downstream", "1.5.5"),
     }
     labels = {"".join(label) for _, _, label, _ in _edges(root)}
-    assert labels == {"资源故障报告", "资源告警事件通知", "资源性能通知", "资源订单"}
+    assert labels == {"资源故障报告", "资源告警事件通知", "资源性能通知", "资源订单", "测试结果", "异常记录"}
     focus = next(lines for attrs, _, lines in _nodes(root) if attrs["data-side"] == "focus")
     assert focus == ["1.5.8", "资源故障管理"]
     _assert_readable(root, "zh")

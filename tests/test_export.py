@@ -110,7 +110,8 @@ def test_built_files_parse_back_to_the_ntriples(built, path, fmt):
 def test_named_graphs_survive_in_nquads(built, kg):
     graphs = {q.graph_name.value for q in ox.parse(path=str(built / "all/etomkg.nq"), format=ox.RdfFormat.N_QUADS)}
     assert kg.iris.graph("25.5") in graphs and kg.iris.graph("classic") in graphs
-    assert len(graphs) == 2 + 8  # ontology, framework, and every release
+    assert f"{kg.iris.base}/oda" in graphs  # the ODA components travel with the downloads
+    assert len(graphs) == 2 + 8 + 1  # ontology, framework, every release, and the ODA components
 
 
 def test_same_input_gives_byte_identical_files(built, cli, tmp_path):

@@ -26,6 +26,7 @@ def test_upstream_is_transitive_with_the_information_on_each_hop(cli):
     direct = {(p, c, i) for p, c, i in pairs(r for r in rows if r["direct"] == "true")}
     assert direct == {
         ("1.3.3", "1.4.5", "Service order"),
+        ("1.4.1.8", "1.4.5", "Test results"),
         ("1.5.5", "1.4.5", "Order completion notice"),
         ("1.4.15", "1.4.5", "Service specification"),
     }
@@ -49,7 +50,12 @@ def test_who_produces_and_consumes_an_information_entity(cli):
     rows = run(cli, "information-flows", information="service-order", release="25.5")
     assert [(r["role"], r["processId"], r["flows"]) for r in rows] == [
         ("producer", "1.3.3", "2"),
+        ("producer", "1.4.5.1", "2"),  # within 1.4.5, from the 24.0 service decomposition text
+        ("producer", "1.4.5.6", "1"),
         ("consumer", "1.4.5", "1"),
+        ("consumer", "1.4.5.2", "1"),
+        ("consumer", "1.4.5.3", "1"),
+        ("consumer", "1.4.5.4", "1"),
         ("consumer", "1.4.5.6", "1"),
     ]
 
@@ -103,7 +109,7 @@ def test_steps_of_an_end_to_end_flow_in_order(cli):
 def test_information_entities_with_counts(cli):
     rows = run(cli, "information-entities", release="23.5")
     counts = {r["key"]: int(r["flows"]) for r in rows}
-    assert len(counts) == 39 and counts["resource-order"] == 4
+    assert len(counts) == 67 and counts["resource-order"] == 5
     assert counts["bill-adjustment"] == 0  # its flows start at 1.3.10.4, not carried to 23.5
 
 

@@ -62,7 +62,7 @@ def test_bundled_flows_conform(kg, shapes):
         for triple in triples:
             data.add((_rdflib(triple.subject), _rdflib(triple.predicate), _rdflib(triple.object)))
     flows = set(data.subjects(rdflib.RDF.type, rdflib.URIRef("https://w3id.org/etomkg/ontology#DataFlow")))
-    assert len(flows) == 77 + 74
+    assert len(flows) == 181 + 177
     conforms, found, _ = _results(data, shapes)
     assert conforms, sorted(found)[:10]
 

@@ -34,6 +34,7 @@ CALLS: dict[str, tuple[str, dict]] = {
     "path": ("process_flows", {"identifier": "1.3.7", "to": "1.5.8", "release": "25.5", "lang": "zh"}),
     "e2e": ("end_to_end_flows", {"release": "25.5"}),
     "steps": ("end_to_end_flows", {"flow": "order-to-payment", "release": "25.5"}),
+    "components": ("process_components", {"identifier": "1.4.5", "release": "25.5"}),
     "compare": ("compare_releases", {"old": "25.0", "new": "25.5", "identifier": "1.12"}),
     "validate_bad": ("validate_extension", {"content": BAD_EXTENSION, "format": "csv", "release": "25.5"}),
     "validate_good": ("validate_extension", {"content": GOOD_EXTENSION, "format": "csv", "release": "25.5"}),
@@ -140,6 +141,7 @@ TOOLS = {
     "compare_releases",
     "validate_extension",
     "sparql_query",
+    "process_components",
 }
 
 
@@ -210,6 +212,22 @@ def test_end_to_end_flows_and_steps(answers, kg):
         r["processId"] for r in queries.run(kg, "e2e-steps", flow="order-to-payment", release="25.5")
     ]
     assert steps[0]["processIri"].startswith("https://w3id.org/etomkg/release/25.5/process/")
+
+
+def test_components_match_the_shipped_queries(answers, kg):
+    data = answers["components"]["data"]
+    assert data["components"] == [
+        {
+            **row,
+            "iri": f"https://w3id.org/etomkg/oda/component/{row['component']}",
+            "processIri": f"https://w3id.org/etomkg/release/25.5/process/{row['processId']}",
+        }
+        for row in queries.run(kg, "oda-components-of-process", process="1.4.5", release="25.5")
+    ]
+    assert {row["api"] for row in data["apis"]} == {
+        row["api"] for row in queries.run(kg, "oda-apis-of-process", process="1.4.5", release="25.5")
+    }
+    assert "TMF641" in answers["components"]["text"]
 
 
 def test_compare_keeps_to_the_subtree(answers):

@@ -91,6 +91,17 @@ CASES = {
     "etom-owl-001.ttl": ((), {("etom-owl-001", "hasOwner", V)}, 1),
     "etom-owl-004.ttl": ((), {("etom-owl-004", "_:", I)}, 0),
     "etom-flow-004.ttl": (("--all-releases",), {("etom-flow-004", "CrossReleaseFlow", V)}, 1),
+    "etom-oda.ttl": (
+        ("--all-releases",),
+        {
+            ("etom-oda-001", "RefName", V),
+            ("etom-oda-002", "RefRelease", V),
+            ("etom-oda-003", "RefIdentifier", V),
+            ("etom-oda-004", "RefGone", V),
+            ("etom-oda-005", "UseUnknownApi", V),
+        },
+        1,
+    ),  # fmt: skip
 }
 # The flow rules (shapes/flows.ttl) have one broken example each in tests/test_flow_shapes.py (plain pySHACL on a
 # small graph); etom-flow-004.ttl above runs one of them through `etomkg validate` against the bundled graph.
@@ -178,6 +189,18 @@ def test_bundled_graph_conforms_with_source_defects_as_warnings(bundled_report, 
     assert len(orphans) == 55 and {r["severity"] for r in orphans} == {"warning"}
     dup = {(r["release"], r["identifier"]) for r in bundled_report["results"] if r["rule"] == "duplicate_label"}
     assert ("23.0.1", "1.2.27.4") in dup and ("classic", "1.1.1.16") in dup
+
+
+def test_bundled_oda_defects_are_warnings_counted_as_the_csvs_say(bundled_report, oda_defects):
+    expected = oda_defects
+    rules = {"etom-oda-001": "OdaNameMismatch", "etom-oda-002": "OdaUnheldRelease",
+             "etom-oda-003": "OdaUnknownIdentifier", "etom-oda-004": "OdaNoCurrentVersion",
+             "etom-oda-005": "OdaUnknownApi"}  # fmt: skip
+    for rule, kind in rules.items():
+        found = [r for r in bundled_report["results"] if r["rule"] == rule]
+        assert len(found) == expected[kind], (rule, len(found), expected[kind])
+        assert {r["severity"] for r in found} <= {"warning"} and all(r["acknowledgedBy"] for r in found)
+    assert expected["OdaNameMismatch"] == 9 and expected["OdaUnheldRelease"] == 8
 
 
 def test_bundled_graph_rules_and_focus_are_described(bundled_report):

@@ -32,6 +32,7 @@ def archimate_model(
     languages: str | list[str] | None = None,
     element_type: str | None = None,
     views: bool = True,
+    components: bool = False,
 ) -> ArchiModel:
     """The ArchiMate model of a release (or of the subtree under ``root``, down to ``max_level``).
 
@@ -46,6 +47,7 @@ def archimate_model(
         languages=languages,
         element_type=element_type,
         views=views,
+        components=components,
     )
     return build_model(kg, options)
 

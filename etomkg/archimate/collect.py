@@ -74,8 +74,14 @@ _FOLDER_LABELS: dict[str, dict[str, str]] = {
     "Access": {"en": "Access (information)", "zh": "访问（信息）"},
     "Association": {"en": "Association (flow carries)", "zh": "关联（数据流承载）"},
     "Triggering": {"en": "Triggering (end-to-end flows)", "zh": "触发（端到端流程）"},
+    "Realization": {"en": "Realization (ODA components)", "zh": "实现（ODA 组件）"},
+    "Serving": {"en": "Serving (Open APIs)", "zh": "服务（开放 API）"},
 }
-_RELATIONSHIP_ORDER = ("Composition", "Aggregation", "Flow", "Access", "Association", "Triggering")
+_RELATIONSHIP_ORDER = (
+    "Composition", "Aggregation", "Flow", "Access", "Association", "Triggering", "Realization", "Serving",
+)  # fmt: skip
+
+_APPLICATION_FOLDER = {"en": "Application (ODA components)", "zh": "应用（ODA 组件）"}
 
 _MAP_TEXT = {
     "en": (
@@ -105,6 +111,7 @@ class ExportOptions:
     languages: list[str] = field(default_factory=lambda: ["en", "zh"])
     element_type: str = DEFAULT_ELEMENT_TYPE
     views: bool = True
+    components: bool = False  # ODA components and their Open APIs (etomkg.archimate.oda)
 
 
 _PROCESS_FACTS = (
@@ -210,6 +217,7 @@ def check_options(
     languages: str | list[str] | None,
     element_type: str | None,
     views: bool = True,
+    components: bool = False,
 ) -> ExportOptions:
     """Validate the options (all before anything is written); raise :class:`ExportError` on a bad one."""
     release = kg.check_release(release or kg.default_release)
@@ -234,7 +242,7 @@ def check_options(
                 f"--lang {shown}: no labels in that language in release {release}; "
                 f"available: {', '.join(available)} (e.g. --lang en,zh)"
             )
-    return ExportOptions(release, root, max_level, wanted, element_type, views)
+    return ExportOptions(release, root, max_level, wanted, element_type, views, components)
 
 
 def build_model(kg: KnowledgeGraph, options: ExportOptions) -> ArchiModel:
@@ -375,12 +383,19 @@ class _Builder:
         groupings = self._groupings()
         infos = self._data_flows()
         e2e = self._end_to_end_flows()
+        self.application: list[str] = []
+        component_views: list[View] = []
+        if opts.components:
+            from .oda import add_components
+
+            self.application, component_views = add_components(self)
         views: list[View] = []
         if opts.views:
             map_v = self._map_view(groupings)
             if map_v is not None:
                 views.append(map_v)
             views += [self._flow_view(flow) for flow in e2e]
+            views += component_views
         model = self._model(views, groupings, infos)
         _check_unique(model)
         return model
@@ -752,6 +767,9 @@ class _Builder:
         if infos:
             information = business.folder("information", pick_texts(_FOLDER_LABELS["information"], self.langs), index)
             information.refs += [self.elements[i].identifier for i in infos]
+        application = Folder(
+            pick_texts(_APPLICATION_FOLDER, self.langs), [self.elements[k].identifier for k in self.application]
+        )
         other = Folder([("en", "Other")])
         for kind in ("verticals", "layers", "areas"):
             if groupings[kind]:
@@ -762,7 +780,7 @@ class _Builder:
         for rel in sorted(self.relationships, key=lambda r: _RELATIONSHIP_ORDER.index(r.type)):
             labels = pick_texts(_FOLDER_LABELS[rel.type], self.langs)
             relations.folder(rel.type, labels, index).refs.append(rel.identifier)
-        folders = [business, other, relations]
+        folders = [business, application, other, relations]
         if views:
             folders.append(Folder([("en", "Views")], [v.identifier for v in views]))
         return [f for f in folders if f.refs or f.folders]

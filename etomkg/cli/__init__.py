@@ -10,6 +10,7 @@ from __future__ import annotations
 
 # Command modules register themselves on import.
 from . import build as _build  # noqa: F401
+from . import components as _components  # noqa: F401
 from . import diagram as _diagram  # noqa: F401
 from . import diff as _diff  # noqa: F401
 from . import export as _export  # noqa: F401

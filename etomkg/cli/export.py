@@ -36,7 +36,9 @@ class ExportFormat(click.Choice):
             return super().convert(value, param, ctx)
 
 
-def _archimate(kg, *, release, root, max_level, output, lang=None, element_type=None, views=None) -> bytes:
+def _archimate(
+    kg, *, release, root, max_level, output, lang=None, element_type=None, views=None, components=None
+) -> bytes:
     from ..archimate import export_archimate
 
     return export_archimate(
@@ -47,6 +49,7 @@ def _archimate(kg, *, release, root, max_level, output, lang=None, element_type=
         languages=lang,
         element_type=element_type,
         views=views is not False,
+        components=bool(components),
     )
 
 
@@ -79,7 +82,7 @@ EXPORTERS["archi-csv"] = _archi_csv
 EXPORTERS["bpmn"] = _bpmn
 #: The options each extra format takes (beyond --release, --root, --max-level, -o).
 EXPORTER_OPTIONS = {
-    "archimate": {"lang", "element_type", "views"},
+    "archimate": {"lang", "element_type", "views", "components"},
     "archi-csv": {"lang", "element_type", "views"},
     "bpmn": {"lang", "flow", "process", "lanes"},
 }
@@ -121,6 +124,10 @@ EXPORTER_OPTIONS = {
 )
 @click.option("--views/--no-views", default=None, help="archimate: write the map and flow views (default: yes).")
 @click.option(
+    "--components", "components", is_flag=True, default=None,
+    help="archimate: also the ODA components (ApplicationComponent) and their Open APIs (ApplicationInterface).",
+)  # fmt: skip
+@click.option(
     "--flow", "flow", default=None, metavar="KEY", help="bpmn: the end-to-end flow to draw, e.g. order-to-payment."
 )
 @click.option("--process", "process", default=None, metavar="ID", help="bpmn: the process whose data flows to draw.")
@@ -143,6 +150,7 @@ def export_command(
     lang: str | None,
     element_type: str | None,
     views: bool | None,
+    components: bool | None,
     flow: str | None,
     process: str | None,
     lanes: str | None,
@@ -163,6 +171,7 @@ def export_command(
         "lang": lang,
         "element_type": element_type,
         "views": views,
+        "components": components,
         "flow": flow,
         "process": process,
         "lanes": lanes,

@@ -12,7 +12,7 @@ from ..queries.flows import flow_rows
 from .main import backend_option, main, open_graph, release_option, store_option
 
 COLUMNS = ["producer_id", "producer_name", "consumer_id", "consumer_name", "information"]
-DETAIL_COLUMNS = ["key", "inferred", "evidence", "source"]
+DETAIL_COLUMNS = ["key", "inferred", "evidence", "source", "citation"]
 
 
 @main.command("flows")
@@ -23,7 +23,11 @@ DETAIL_COLUMNS = ["key", "inferred", "evidence", "source"]
 @click.option("--descendants", is_flag=True, help="With --process: also the flows of its sub-processes (1.4.5.x).")
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True, help="Language of names.")
 @click.option("--format", "fmt", type=click.Choice(OUTPUT_FORMATS), default="table", show_default=True)
-@click.option("--details", is_flag=True, help="Add the flow key, whether it is inferred, the evidence and its source.")
+@click.option(
+    "--details",
+    is_flag=True,
+    help="Add the flow key, whether it is inferred, the evidence, its source and the citation (document, section).",
+)
 @store_option
 @backend_option
 def flows_command(
@@ -38,7 +42,8 @@ def flows_command(
 ) -> None:
     """List data flows: producer, consumer and the information carried.
 
-    Flows are stated for release 25.5 and carried to every release where both
+    Flows are stated for release 25.5 or, where read from TM Forum's 24.0
+    decomposition texts, for 24.0, and carried to every release where both
     processes have a version (see the README). inferred=true marks a flow that
     is our inference rather than a hand-off a source states.
 

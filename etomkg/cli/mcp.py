@@ -45,7 +45,8 @@ def mcp_command(
     stdio by default (the assistant starts this command); --http serves
     streamable HTTP on 127.0.0.1 (other addresses only with --host).
     Tools: search_processes, get_process, process_flows, end_to_end_flows,
-    compare_releases, validate_extension, sparql_query.
+    compare_releases, validate_extension, sparql_query,
+    process_components.
     """
     from ..mcp.bounded import Limits
     from ..mcp.server import serve

@@ -1,7 +1,8 @@
 """Data flows: information entities, producer → consumer flows and end-to-end flows.
 
 The edited sources live in ``data/content/flows/`` (see the README there).
-Flows are stated for one release (25.5); :func:`attach_flows` carries each one
+Each flow is stated for the release its source speaks of (25.5, or 24.0 for those
+read from TM Forum's 24.0 decomposition texts); :func:`attach_flows` carries each one
 to every other release where both of its processes have a version along the
 version links, and :func:`information_quads` and :func:`release_flow_quads` render them as RDF.
 
@@ -35,6 +36,7 @@ from .quads import node as _n
 from .quads import zh_label
 
 _KEY = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+_SECTION = re.compile(r"^1(\.\d+)+$")
 _URL = re.compile(r"^https?://[^\s<>\"{}|\\^`]+$")
 
 ENTITY_COLUMNS = ["key", "name_en", "name_zh", "definition_en", "definition_zh", "sid_name"]
@@ -50,6 +52,8 @@ FLOW_COLUMNS = [
     "evidence",
     "evidence_url",
     "note",
+    "source_document",
+    "source_section",
 ]
 E2E_COLUMNS = ["key", "name_en", "name_zh", "trigger_en", "trigger_zh", "definition_en", "definition_zh"]
 STEP_COLUMNS = ["flow", "step", "process_id", "process_name", "flow_to_next"]
@@ -154,7 +158,7 @@ def _check_process(table: _Rows, line: int, names, release: str, identifier: str
 
 def _read_flows(table: _Rows, names, entities: set[str]) -> list[DataFlow]:
     flows: dict[str, DataFlow] = {}
-    triples: set[tuple[str, str, str]] = set()
+    triples: set[tuple[str, str, str, str]] = set()
     for line, row in table.rows:
         key, release = row["key"], row["release"]
         if not _KEY.match(key):
@@ -169,7 +173,7 @@ def _read_flows(table: _Rows, names, entities: set[str]) -> list[DataFlow]:
             table.error(line, "producer and consumer are the same process; a flow joins two processes")
         if row["information"] not in entities:
             table.error(line, f"information {row['information']!r} is not a key of information-entities.csv")
-        triple = (row["producer_id"], row["consumer_id"], row["information"])
+        triple = (release, row["producer_id"], row["consumer_id"], row["information"])
         if triple in triples:
             table.error(line, f"{triple} is already stated by another row")
         triples.add(triple)
@@ -179,6 +183,11 @@ def _read_flows(table: _Rows, names, entities: set[str]) -> list[DataFlow]:
             table.error(line, "evidence is empty: say, in our own words, what supports the flow")
         if not _URL.match(row["evidence_url"]):
             table.error(line, f"evidence_url {row['evidence_url']!r} is not an http(s) URL")
+        document, section = row["source_document"].strip(), row["source_section"].strip()
+        if bool(document) != bool(section):
+            table.error(line, "give both source_document and source_section (a citation), or neither")
+        elif section and not _SECTION.match(section):
+            table.error(line, f"source_section {section!r} is not a process identifier such as 1.4.6.4")
         flows[key] = DataFlow(
             key=key,
             release=release,
@@ -190,6 +199,7 @@ def _read_flows(table: _Rows, names, entities: set[str]) -> list[DataFlow]:
             evidence_url=row["evidence_url"],
             notes=tuple(n.strip() for n in row["note"].split(" | ") if n.strip()),
             stated_release=release,
+            citation=f"{document}, section {section}" if section else None,
         )
     return list(flows.values())
 
@@ -406,6 +416,8 @@ def release_flow_quads(content: Content, iris: Iris, release: str) -> list[ox.Qu
         w.add(iri, _e("inferred").value, _bool(flow.inferred))
         w.add(iri, _e("evidence").value, _lit(flow.evidence))
         w.add(iri, DCTERMS + "source", _n(flow.evidence_url))
+        if flow.citation:
+            w.add(iri, DCTERMS + "bibliographicCitation", _lit(flow.citation))
         w.add(iri, SKOS + "prefLabel", _lit(f"{entity.name_en}: {producer[0]} → {consumer[0]}", "en"))
         w.add(iri, SKOS + "prefLabel", _lit(f"{entity.name_zh}：{producer[1]} → {consumer[1]}", "zh"))
         for note in flow.notes:

@@ -136,6 +136,7 @@ class DataFlow:
     evidence_url: str
     notes: tuple[str, ...] = ()
     stated_release: str = "25.5"
+    citation: str | None = None  # "document, section" of the TM Forum text that states it
 
     @property
     def carried(self) -> bool:

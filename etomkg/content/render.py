@@ -59,7 +59,9 @@ def build_quads(content: Content, iris: Iris) -> list[ox.Quad]:
     quads += framework_quads(content, iris)
     for release in content.releases:
         quads += release_quads(content, iris, release)
-    return quads
+    from ..oda.rdf import oda_quads  # here, not at the top: the ODA renderer imports this package
+
+    return quads + oda_quads(content, iris)
 
 
 def framework_quads(content: Content, iris: Iris) -> list[ox.Quad]:
@@ -359,6 +361,12 @@ def graph_inputs(content: Content, iris: Iris, code_digest: str) -> dict[str, st
             # our words by English name: an imported workbook may add names (sources.py _keep_our_words)
             [(zh_label(content.labels_zh, p.name), content.definitions.get(p.name)) for p in processes[release]],
         )
+    from ..oda.rdf import oda_graph
+
+    # the ODA graph resolves its references against every release's processes and version links
+    inputs[oda_graph(iris)] = digest(
+        "oda", [(p.release, p.identifier, p.name) for p in content.processes], content.links, content.releases
+    )
     return inputs
 
 
@@ -371,4 +379,8 @@ def render_graph(content: Content, iris: Iris, graph: str) -> list[ox.Quad]:
     for release in content.releases:
         if iris.graph(release) == graph:
             return release_quads(content, iris, release)
+    from ..oda.rdf import oda_graph, oda_quads
+
+    if graph == oda_graph(iris):
+        return oda_quads(content, iris)
     raise KeyError(graph)

@@ -228,9 +228,11 @@ LEGEND_TEXT = {
     "zh": {"stated": "来源陈述的数据流", "inferred": "推断的数据流", "layers": "横向层："},
 }
 FOOTNOTE = {
-    "en": "Flows are stated for eTOM release 25.5 and carried to other releases along lineage (etomkg). "
+    "en": "Flows are stated for eTOM release 25.5, or 24.0 where read from TM Forum's decomposition texts, and "
+    "carried to other releases along lineage (etomkg). "
     "eTOM is © TM Forum.",
-    "zh": "数据流针对 eTOM 25.5 版给出，并沿版本沿袭延续到其他版本（etomkg）。eTOM 版权归 TM Forum 所有。",
+    "zh": "数据流针对 eTOM 25.5 版给出（取自 TM Forum 分解文本者针对 24.0 版），并沿版本沿袭延续到其他版本（etomkg）。"
+    "eTOM 版权归 TM Forum 所有。",
 }
 
 

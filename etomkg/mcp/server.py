@@ -153,6 +153,20 @@ def build_server(kg: KnowledgeGraph, sparql: BoundedQueries) -> MCPServer:
             )
         return _result(data, text)
 
+    @tool("ODA components and Open APIs of a process")
+    def process_components(identifier: Identifier, release: Release = None, lang: Lang = "en") -> CallToolResult:
+        """The ODA components that implement a process or a process below it (stated by the component
+        specification, or carried along the version links to later releases: stated=false), and the Open APIs
+        those components expose (required or optional)."""
+        data = tools.process_components(kg, identifier, release, lang)
+        names = sorted({f"{row['component']} {row['name']}" for row in data["components"]})
+        apis = sorted({row["api"] for row in data["apis"]})
+        text = (
+            f"{_cite(data['process'])}: {len(names)} ODA components ({'; '.join(names) or 'none'}); "
+            f"{len(apis)} Open APIs ({', '.join(apis) or 'none'})."
+        )
+        return _result(data, text)
+
     @tool("Compare eTOM releases")
     def compare_releases(
         old: Annotated[str, Field(description="The older release, e.g. 25.0.")],

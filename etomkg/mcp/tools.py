@@ -219,6 +219,28 @@ def end_to_end_flows(kg: KnowledgeGraph, flow: str | None = None, release: str |
     return {"release": release, "flow": chosen, "steps": steps}
 
 
+# --- ODA ------------------------------------------------------------------------------------------------------------
+
+
+def process_components(kg: KnowledgeGraph, identifier: str, release: str | None = None, lang: str = "en") -> dict:
+    """The ODA components implementing a process (or a process below it) and the Open APIs they expose, by the
+    shipped queries oda-components-of-process and oda-apis-of-process."""
+    from ..oda.rdf import OdaIris
+
+    release = _release(kg, release)
+    _lang(lang)
+    element = _element(kg, release, identifier)
+    oda = OdaIris(kg.iris)
+    components = queries.run(kg, "oda-components-of-process", process=element.identifier, release=release, lang=lang)
+    apis = queries.run(kg, "oda-apis-of-process", process=element.identifier, release=release, lang=lang)
+    for row in components:
+        row["iri"] = oda.component(row["component"])
+        row["processIri"] = kg.iris.process(release, row["processId"])
+    for row in apis:
+        row["iri"] = oda.api(row["api"])
+    return {"process": process_ref(kg, element), "release": release, "components": components, "apis": apis}
+
+
 # --- releases ---------------------------------------------------------------------------------------------------
 
 

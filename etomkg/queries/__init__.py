@@ -42,6 +42,8 @@ PARAMETER_KINDS: dict[str, tuple[re.Pattern, str]] = {
     "release": (re.compile("^(" + "|".join(re.escape(r) for r in RELEASES) + ")$"), "one of " + ", ".join(RELEASES)),
     "lang": (re.compile(r"^(en|zh)$"), "en or zh"),
     "key": (re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$"), "a lower-case key such as service-order"),
+    "component": (re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"), "an ODA component identifier such as TMFC005"),
+    "api": (re.compile(r"^TMF\d{3}[A-Z]?$"), "an Open API identifier such as TMF640"),
 }
 
 

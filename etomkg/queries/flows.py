@@ -46,6 +46,7 @@ def flow_rows(kg, release: str, process: str | None = None, *, lang: str = "en",
                     "inferred": row["inferred"],
                     "evidence": row["evidence"],
                     "source": row["source"],
+                    "citation": row.get("citation") or "",
                 }
             )
     rows.sort(key=lambda r: (natural_key(r["producer_id"]), natural_key(r["consumer_id"]), r["information"]))

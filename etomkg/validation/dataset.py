@@ -46,6 +46,7 @@ class UserFile:
     text: str  # for locating subjects in reports (SARIF regions)
     subjects: set[str]  # keys of the subjects the file states something about
     statements: list = field(default_factory=list, repr=False)  # the parsed triples (blank nodes as loaded)
+    lines: dict[str, int] = field(default_factory=dict)  # subject → line, where the text does not name it (YAML)
 
     @property
     def triples(self) -> int:
@@ -79,6 +80,14 @@ class Dataset:
 
 def parse_user_file(path: str) -> list[ox.Triple]:
     """Parse one extension file completely (or raise a positioned :class:`InputFileError`)."""
+    if path.endswith((".yaml", ".yml")):  # an ODA component specification (etomkg.oda reads it)
+        from ..oda.spec import SpecError
+        from ..oda.validation import spec_triples
+
+        try:
+            return spec_triples(path)
+        except SpecError as exc:
+            raise InputFileError(path, exc.detail, exc.line, 1 if exc.line else None) from None
     try:
         fmt = rdf_format_for_path(path)
     except UnknownFormatError:
@@ -132,7 +141,9 @@ def bundled_graphs(release: str | None, base: str | None = None) -> list[str]:
     if release is not None and release not in RELEASES:
         raise UnknownReleaseError(f"unknown release {release!r}; the bundled graph holds: {', '.join(RELEASES)}")
     releases = [release] if release else list(RELEASES)
-    return [ONTOLOGY_IRI, iris.framework_graph] + [iris.graph(r) for r in releases]
+    # the ODA components cite processes of any release: they are checked when every release is
+    oda = [] if release else [f"{iris.base}/oda"]
+    return [ONTOLOGY_IRI, iris.framework_graph] + [iris.graph(r) for r in releases] + oda
 
 
 def build_dataset(
@@ -162,6 +173,8 @@ def graph_dataset(kg, release: str | None = None, files: list[str] | tuple[str, 
     parsed = [(path, parse_user_file(path)) for path in files]  # all files parse, or nothing is loaded
     releases = [kg.check_release(release)] if release else kg.releases
     graphs = (ONTOLOGY_IRI, kg.iris.framework_graph, *(kg.iris.graph(r) for r in releases))
+    if not release and f"{kg.iris.base}/oda" in kg.graph_names():
+        graphs = (*graphs, f"{kg.iris.base}/oda")  # the ODA components cite processes of any release
     lines = [(line + "\n").encode("utf-8") for line in kg.nquads_lines(graphs)]
     data, anomaly_data = _graph_ntriples(lines, graphs)
     store = ox.Store()
@@ -228,7 +241,12 @@ def _load_bundled(release: str | None, base: str | None) -> Dataset:
 
 def _user_file(path: str, triples: list[ox.Triple]) -> UserFile:
     text = Path(path).read_text(encoding="utf-8", errors="replace")
-    return UserFile(path, text, {term_key(t.subject) for t in triples}, triples)
+    lines = {}
+    if path.endswith((".yaml", ".yml")):
+        from ..oda.validation import subject_lines
+
+        lines = subject_lines(path)
+    return UserFile(path, text, {term_key(t.subject) for t in triples}, triples, lines)
 
 
 @lru_cache(maxsize=4)
@@ -243,7 +261,7 @@ def _graph_ntriples(nquads_lines: Iterable[bytes], graphs: tuple[str, ...]) -> t
     """From canonical N-Quads lines (bytes, each ending in a newline): the triples of the given graphs, and
     those of the anomaly statements among them that sit in release graphs."""
     endings = tuple(f" <{g}> .\n".encode() for g in graphs)
-    release_endings = tuple(e for e in endings if b"/release/" in e)
+    release_endings = tuple(e for e in endings if b"/release/" in e or e.endswith(b"/oda> .\n"))
     lines: list[bytes] = []
     anomaly_lines: list[bytes] = []
     for line in nquads_lines:

@@ -176,6 +176,7 @@ class _Locator:
 
     def __init__(self, report: Report) -> None:
         self.files = {f.path: f.text for f in report.files}
+        self.lines = {f.path: f.lines for f in report.files}  # for files that do not name their IRIs (YAML)
         self._csv: dict | None = None
         self._ontology: str | None = None
 
@@ -188,6 +189,8 @@ class _Locator:
         if focus.file:
             text = self.files[focus.file]
             region = self._find_in_rdf(text, focus.key)
+            if region is None and focus.key in self.lines.get(focus.file, {}):
+                region = {"startLine": self.lines[focus.file][focus.key], "startColumn": 1}
             location = {"artifactLocation": {"uri": _uri(focus.file)}}
             if region:
                 location["region"] = region
