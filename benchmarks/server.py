@@ -4,13 +4,14 @@ Starts ``etomkg serve`` and ``oxigraph serve`` (in memory, union default graph,
 the bundled N-Quads POSTed to its /store), then drives both with the same
 bounded load per query kind — lookups by identifier, descendants of an L1, a
 GROUP BY over releases — with parameters varied per request (no cache can
-answer), rounds interleaved so that a noisy machine hurts both alike. Prints
+answer), rounds interleaved so that a noisy machine hurts both alike, in two modes: a new connection per
+request (SPARQLWrapper, ``requests`` without a session) and keep-alive. Prints
 throughput and p50/p99 latency side by side, as ratios etomkg / Oxigraph, and
 the start-up time and memory of etomkg's workers.
 
     .venv/bin/python benchmarks/server.py [--requests 2000] [--concurrency 8] [--rounds 3] [--workers 2 --threads 4]
 
-Targets (issue 5): throughput >= 0.8x Oxigraph's on every query kind, p99 <= 1.5x.
+Goal (issue 15): throughput >= 0.9x Oxigraph's and p99 <= 1.3x on every query kind, in both connection modes.
 """
 
 from __future__ import annotations
@@ -78,8 +79,14 @@ def wait_until(check, what: str, limit: float = 300.0, proc: subprocess.Popen | 
     raise SystemExit(f"{what} did not come up in {limit:.0f} s")
 
 
-def drive(port: int, path: str, kind: str, total: int, concurrency: int, seed: int) -> tuple[float, list[float], int]:
-    """``total`` requests over ``concurrency`` keep-alive connections; returns (req/s, latencies, errors)."""
+def drive(
+    port: int, path: str, kind: str, total: int, concurrency: int, seed: int, fresh: bool = False
+) -> tuple[float, list[float], int]:
+    """``total`` requests from ``concurrency`` clients; returns (req/s, latencies, errors).
+
+    Each client keeps one connection alive, or with ``fresh`` opens a new one per request (as SPARQLWrapper,
+    ``requests`` without a session and most scripts do); the latency then includes the connection set-up.
+    """
     latencies: list[float] = []
     errors = [0]
     per_client = total // concurrency
@@ -91,6 +98,9 @@ def drive(port: int, path: str, kind: str, total: int, concurrency: int, seed: i
         for _ in range(per_client):
             body = urlencode({"query": QUERIES[kind](rng)})
             started = time.perf_counter()
+            if fresh:
+                connection.close()
+                connection = HTTPConnection("127.0.0.1", port, timeout=120)
             connection.request(
                 "POST",
                 path,
@@ -137,13 +147,21 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--workers", type=int, default=None, help="default: etomkg serve's own (CPU cores + 1)")
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=None, help="default: etomkg serve's own")
+    parser.add_argument("--serve-args", default="", help="more options for etomkg serve, e.g. '--server gunicorn'")
     parser.add_argument("--kinds", default=",".join(QUERIES), help="comma-separated query kinds to run")
     parser.add_argument(
-        "--no-reference",
-        dest="reference",
-        action="store_false",
-        help="skip the issue's reference app (minimal Flask + pyoxigraph, gunicorn 2 sync workers)",
+        "--reference",
+        action="store_true",
+        help="also run the reference app (minimal Flask + pyoxigraph, gunicorn 2 sync workers)",
+    )
+    parser.add_argument(
+        "--also",
+        action="append",
+        default=[],
+        type=lambda text: tuple(text.split("=", 1)),
+        metavar="NAME=PORT[/PATH]",
+        help="also measure a server already listening on PORT (e.g. the same app under another runner)",
     )
     args = parser.parse_args()
     kinds = [k for k in args.kinds.split(",") if k in QUERIES]
@@ -156,19 +174,11 @@ def main() -> None:
     try:
         ours_port = free_port()
         started = time.perf_counter()
+        command = [str(BIN / "etomkg"), "serve", "--port", str(ours_port), "--log-level", "warning"]
+        command += ["--workers", str(args.workers)] if args.workers else []
+        command += ["--threads", str(args.threads)] if args.threads else []
         ours = subprocess.Popen(
-            [
-                str(BIN / "etomkg"),
-                "serve",
-                "--port",
-                str(ours_port),
-                "--workers",
-                str(args.workers),
-                "--threads",
-                str(args.threads),
-                "--log-level",
-                "warning",
-            ],
+            command + args.serve_args.split(),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -231,47 +241,50 @@ def main() -> None:
                 "the reference app",
             )
             targets["reference"] = (ref_port, "/sparql")
-        for port, path in targets.values():  # warm up both
+        for name, spec in args.also:  # servers started by hand, e.g. another runner, measured alike
+            port, _, path = spec.partition("/")
+            targets[name] = (int(port), "/" + (path or "sparql"))
+        for port, path in targets.values():  # warm up every server
             drive(port, path, "lookup", 200, args.concurrency, seed=0)
-        results: dict[tuple[str, str], list] = {}
+        modes = {"new-connection": True, "keep-alive": False}
+        results: dict[tuple[str, str, str], list] = {}
         for round_ in range(args.rounds):
-            for kind in kinds:
-                order = list(targets) if round_ % 2 == 0 else list(reversed(targets))  # interleaved
-                for name in order:
-                    port, path = targets[name]
-                    rate, latencies, errors = drive(port, path, kind, args.requests, args.concurrency, seed=round_ + 1)
-                    entry = results.setdefault((name, kind), [[], [], 0])
-                    entry[0].append(rate)
-                    entry[1].extend(latencies)
-                    entry[2] += errors
+            for mode, fresh in modes.items():
+                for kind in kinds:
+                    order = list(targets) if round_ % 2 == 0 else list(reversed(targets))  # interleaved
+                    for name in order:
+                        port, path = targets[name]
+                        rate, latencies, errors = drive(
+                            port, path, kind, args.requests, args.concurrency, seed=round_ + 1, fresh=fresh
+                        )
+                        entry = results.setdefault((name, mode, kind), [[], [], 0])
+                        entry[0].append(rate)
+                        entry[1].extend(latencies)
+                        entry[2] += errors
 
         print(
-            f"\n{args.requests} requests x {args.rounds} rounds per kind, concurrency {args.concurrency}, "
-            f"etomkg --workers {args.workers} --threads {args.threads}"
+            f"\n{args.requests} requests x {args.rounds} rounds per kind and mode, concurrency {args.concurrency}, "
+            f"etomkg --workers {args.workers} --threads {args.threads} (load average {os.getloadavg()[0]:.1f})"
         )
-        print(
-            f"{'query':12} {'etomkg req/s':>13} {'oxigraph req/s':>15} {'ratio':>6} | "
-            f"{'p50 ms e/o':>13} {'ratio':>6} | {'p99 ms e/o':>15} {'ratio':>6} | errors"
-        )
-        for kind in kinds:
-            e, o = results[("etomkg", kind)], results[("oxigraph", kind)]
-            e_rate, o_rate = statistics.median(e[0]), statistics.median(o[0])
-            e50, o50 = percentile(e[1], 0.5) * 1000, percentile(o[1], 0.5) * 1000
-            e99, o99 = percentile(e[1], 0.99) * 1000, percentile(o[1], 0.99) * 1000
+        for name in targets:
+            if name == "oxigraph":
+                continue
+            print(f"\n{name} / oxigraph")
             print(
-                f"{kind:12} {e_rate:13.0f} {o_rate:15.0f} {e_rate / o_rate:6.2f} | "
-                f"{e50:6.2f}/{o50:6.2f} {e50 / o50:6.2f} | {e99:7.2f}/{o99:7.2f} {e99 / o99:6.2f} | {e[2]}/{o[2]}"
+                f"{'mode':15} {'query':12} {'req/s':>7} {'oxigraph':>9} {'ratio':>6} | "
+                f"{'p50 ms':>13} {'ratio':>6} | {'p99 ms':>15} {'ratio':>6} | errors"
             )
-        if args.reference:
-            print("\nthe reference app (minimal Flask + pyoxigraph, gunicorn 2 sync workers) in the same run:")
-            for kind in kinds:
-                r, o = results[("reference", kind)], results[("oxigraph", kind)]
-                r_rate, o_rate = statistics.median(r[0]), statistics.median(o[0])
-                r99, o99 = percentile(r[1], 0.99) * 1000, percentile(o[1], 0.99) * 1000
-                print(
-                    f"{kind:12} {r_rate:13.0f} req/s  throughput ratio {r_rate / o_rate:5.2f}  p99 ratio {r99 / o99:5.2f}"
-                    f"  errors {r[2]}"
-                )
+            for mode in modes:
+                for kind in kinds:
+                    e, o = results[(name, mode, kind)], results[("oxigraph", mode, kind)]
+                    e_rate, o_rate = statistics.median(e[0]), statistics.median(o[0])
+                    e50, o50 = percentile(e[1], 0.5) * 1000, percentile(o[1], 0.5) * 1000
+                    e99, o99 = percentile(e[1], 0.99) * 1000, percentile(o[1], 0.99) * 1000
+                    print(
+                        f"{mode:15} {kind:12} {e_rate:7.0f} {o_rate:9.0f} {e_rate / o_rate:6.2f} | "
+                        f"{e50:6.2f}/{o50:6.2f} {e50 / o50:6.2f} | {e99:7.2f}/{o99:7.2f} {e99 / o99:6.2f} | "
+                        f"{e[2]}/{o[2]}"
+                    )
         workers = children(ours.pid)
         print(
             "\netomkg worker RSS: "

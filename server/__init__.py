@@ -2,7 +2,7 @@
 
 A thin layer over the :mod:`etomkg` library: one store per process, opened by
 :func:`etomkg_server.graph.init_app`; one blueprint per concern. Run it with
-``etomkg serve`` (gunicorn), never with Flask's development server.
+``etomkg serve`` (granian), never with Flask's development server.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""One access-log line per request (status, duration, bytes, the query's hash), and the in-flight count."""
+"""One access-log line per request (status, duration, bytes, the query's hash)."""
 
 from __future__ import annotations
 
@@ -28,12 +28,17 @@ class _Finished:
             self.done()
 
 
-class AccessLog:
-    """WSGI middleware around everything: cheap, and it sees every response, errors included.
+RETIRING = b"etomkg: this worker is being replaced after a cancelled query; retry in a second.\n"
+RETIRING_HEADERS = [
+    ("Content-Type", "text/plain; charset=utf-8"),
+    ("Retry-After", "1"),
+    ("Connection", "close"),
+    ("Access-Control-Allow-Origin", "*"),
+]
 
-    The in-flight count it keeps tells the query watchdog when a retiring
-    worker has finished sending its other responses.
-    """
+
+class AccessLog:
+    """WSGI middleware around everything: cheap, and it sees every response, errors included."""
 
     def __init__(self, wsgi_app, watchdog: Watchdog) -> None:
         self.wsgi_app = wsgi_app
@@ -51,7 +56,6 @@ class AccessLog:
             return start_response(status, headers, exc_info)
 
         def done() -> None:
-            self.watchdog.request_finished()
             path = environ.get("PATH_INFO", "")
             if environ.get("QUERY_STRING") and path != "/sparql":
                 path += "?" + environ["QUERY_STRING"]
@@ -66,12 +70,18 @@ class AccessLog:
                 environ.get("etomkg.query_hash", "-"),
             )
 
-        self.watchdog.request_started()
         try:
-            body = self.wsgi_app(environ, capture)
+            if self.watchdog.retiring:  # a fresh worker is taking over: send the client there (see .executor)
+                body = [RETIRING]
+                capture("503 Service Unavailable", [*RETIRING_HEADERS, ("Content-Length", str(len(RETIRING)))])
+            else:
+                body = self.wsgi_app(environ, capture)
         except BaseException:
             done()
             raise
+        if isinstance(body, list):
+            done()  # the whole body is here: the server sends a list in one piece (granian's fast path)
+            return body
         file_wrapper = environ.get("wsgi.file_wrapper")
         if isinstance(file_wrapper, type) and isinstance(body, file_wrapper):
             done()  # keep the server's sendfile path: count it finished now

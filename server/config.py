@@ -11,7 +11,7 @@ DEFAULTS: dict[str, Any] = {
     "BASE": None,  # IRI base of the graph (ETOMKG_BASE); None: the library's default
     "QUERY_TIMEOUT": 30.0,  # seconds; the query is cancelled after this (503)
     "MAX_ROWS": 100_000,  # result rows of a SELECT (422 beyond)
-    "MAX_RESULT_BYTES": 16 * 1024 * 1024,  # bytes of any query result (422 beyond)
+    "MAX_RESULT_BYTES": 256 * 1024 * 1024,  # bytes of any result: a guard against runaway CONSTRUCTs (streamed)
     "MAX_BODY_BYTES": 1024 * 1024,  # request body (413 beyond)
     "WORKER_MEMORY_MB": 2048,  # resident memory of a worker while queries run (503 beyond; 0: no bound)
     "UPDATE_TOKEN": None,  # bearer token enabling POST /update; off when unset

@@ -1,21 +1,26 @@
 """Running a query under the server's limits: time, result rows, result bytes.
 
 pyoxigraph evaluates a query in Rust with the GIL released and cannot be
-interrupted from Python. So a query runs in the request's own thread (no
-hand-off cost) and a watchdog thread per worker process watches the deadlines.
-When a query overruns, the watchdog answers its client with 503 on the
-request's socket, stops the worker accepting new connections, lets the
-worker's other requests finish, and ends the process; gunicorn's master
-forks a fresh worker (the store is preloaded before the fork, so that is
-instant). That is the only way to really stop a pyoxigraph query, and the
-other workers keep serving meanwhile.
+interrupted from Python. So the request's thread hands the query to a
+query thread of its worker (:class:`QueryPool`) and waits for the first
+part of the result until the time limit. A query that overruns is answered
+503 (with ``Retry-After``) by the request's thread itself, on its own
+connection; the worker then asks to be replaced (``Watchdog.retire``, set
+by ``etomkg serve``): the server starts a fresh worker, stops the old one
+accepting, lets its other requests finish and ends it, which is the only
+way to really stop a pyoxigraph query. The other workers keep serving.
+Outside ``etomkg serve`` (the Flask test client) the 503 is the same and
+the overrun is only logged.
 
-Outside gunicorn (the Flask test client) nothing can be killed: the watchdog
-only logs the overrun.
-
-Rows and bytes are counted while pyoxigraph serialises the result in Rust;
-the counting writer raises as soon as a limit is passed, which stops the
-serialisation (and the evaluation, which is lazy) there.
+The result is serialised by pyoxigraph in the query thread into a
+:class:`ResultStream`: a result up to ``FIRST_PART`` bytes is answered with a
+Content-Length, a larger one is streamed in parts through a small queue, so
+a worker's memory stays bounded whatever the result size. Rows and bytes
+are counted as pyoxigraph writes; passing a limit raises in the writer,
+which stops the serialisation (and the evaluation, which is lazy) there:
+before the first part is sent that is a clean 422, after it the response is
+cut short (the client sees an incomplete chunked body, never a silently
+truncated one).
 """
 
 from __future__ import annotations
@@ -23,11 +28,10 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import socket
+import queue
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 
 log = logging.getLogger("etomkg.server")
@@ -74,6 +78,12 @@ class LimitedBuffer:
 
     def write(self, data) -> int:
         chunk = bytes(data)
+        self.count(chunk)
+        self.parts.append(chunk)
+        return len(chunk)
+
+    def count(self, chunk: bytes) -> None:
+        """Count ``chunk``'s bytes and rows; raise when a limit is passed."""
         self.size += len(chunk)
         if self.size > self.max_bytes:
             raise ResultTooLarge(f"the result is larger than the limit of {self.max_bytes} bytes")
@@ -83,8 +93,6 @@ class LimitedBuffer:
             self.tail = joined[-(len(self.marker) - 1) :] if len(self.marker) > 1 else b""
             if self.rows - self._header_rows() > self.max_rows:
                 raise ResultTooLarge(f"the result has more than the limit of {self.max_rows} rows")
-        self.parts.append(chunk)
-        return len(chunk)
 
     def _header_rows(self) -> int:
         # CSV/TSV count the header line; JSON counts separators (one fewer than rows).
@@ -97,128 +105,222 @@ class LimitedBuffer:
         return b"".join(self.parts)
 
 
-@dataclass
-class Running:
-    """One query being evaluated, as the watchdog sees it."""
+#: Bytes of a result buffered before the response starts: smaller results get a Content-Length.
+FIRST_PART = 1024 * 1024
+#: Bytes per streamed part, and parts queued between the query thread and the connection.
+PART = 256 * 1024
+QUEUED_PARTS = 4
 
-    deadline: float
-    started: float
-    digest: str
-    client: socket.socket | None
-    request_line: str
-    fired: bool = False
+
+class Cancelled(Exception):
+    """The response was abandoned (no progress, or the client went away): the query thread stops serialising."""
+
+
+class ResultStream(LimitedBuffer):
+    """What pyoxigraph serialises into, in the query thread; the request thread reads it (see the docstring)."""
+
+    def __init__(self, max_bytes: int) -> None:
+        super().__init__(max_bytes)
+        self.media_type = ""
+        self.ready = threading.Event()  # the whole result is here, or its first part, or an error
+        self.streaming = False
+        self.cancelled = False
+        self.over_memory = False  # set by the watchdog: the worker passed its memory bound while this ran
+        self.error: BaseException | None = None
+        self.parts_queue: queue.Queue = queue.Queue(QUEUED_PARTS)
+        self._pending: list[bytes] = []
+        self._pending_size = 0
+
+    def count_rows(self, max_rows: int, result_format: str) -> None:
+        self.max_rows, self.marker = max_rows, ROW_MARKERS.get(result_format)
+
+    def write(self, data) -> int:
+        if self.cancelled:
+            raise Cancelled
+        if not self.streaming:
+            written = super().write(data)
+            if self.size > FIRST_PART:
+                self.streaming = True
+                self.ready.set()
+            return written
+        chunk = bytes(data)
+        self.count(chunk)  # self.parts is the request thread's now
+        self._pending.append(chunk)
+        self._pending_size += len(chunk)
+        if self._pending_size >= PART:
+            self._put(b"".join(self._pending))
+            self._pending, self._pending_size = [], 0
+        return len(chunk)
+
+    def _put(self, item) -> None:
+        while True:
+            if self.cancelled:
+                raise Cancelled
+            try:
+                self.parts_queue.put(item, timeout=0.2)
+                return
+            except queue.Full:
+                continue
+
+    def finish(self, error: BaseException | None) -> None:
+        """Called by the query thread at the end: the result is complete, or failed with ``error``."""
+        if self.streaming and not self.cancelled:
+            try:
+                if self._pending and error is None:
+                    self._put(b"".join(self._pending))
+                self._put(error if error is not None else None)
+            except Cancelled:
+                pass
+        self.error = error
+        self.ready.set()
+
+    def body(self, patience: float, on_overrun) -> StreamedBody:
+        """The response body of a streamed result (see :meth:`parts_sent`)."""
+        return StreamedBody(self, self.parts_sent(patience, on_overrun))
+
+    def parts_sent(self, patience: float, on_overrun) -> Generator[bytes, None, None]:
+        """The streamed response body: the first part, then parts as the query thread produces them.
+
+        The byte and row limits bound a streamed result; time only stops a query that makes no progress:
+        one that produces no new part within ``patience`` seconds is cut short.
+        """
+        try:
+            yield self.getvalue()
+            self.parts.clear()
+            while True:
+                try:
+                    item = self.parts_queue.get(timeout=patience)
+                except queue.Empty:
+                    on_overrun()
+                    raise ResultTooLarge(f"no progress in {patience:g} s while the result was being sent") from None
+                if item is None:
+                    return
+                if isinstance(item, BaseException):
+                    raise item
+                yield item
+        finally:
+            self.cancelled = True  # a client that went away stops the query too
+
+
+class StreamedBody:
+    """A WSGI body whose ``close()`` stops the query even when the server never iterated it (HEAD, client gone)."""
+
+    def __init__(self, stream: ResultStream, parts: Generator[bytes, None, None]) -> None:
+        self.stream, self.parts = stream, parts
+
+    def __iter__(self) -> Iterator[bytes]:
+        return self.parts
+
+    def close(self) -> None:
+        self.stream.cancelled = True
+        self.parts.close()
+
+
+class QueryPool:
+    """Daemon threads of one worker that evaluate queries, so that requests can be answered at their deadline.
+
+    A thread is started when none is idle; a thread stuck in a cancelled query stays out of the pool until
+    the worker is replaced. Daemon threads: the worker process never waits for them on its way out.
+    """
+
+    def __init__(self) -> None:
+        self._jobs: queue.SimpleQueue = queue.SimpleQueue()
+        self._idle = 0
+        self._lock = threading.Lock()
+
+    def submit(self, job) -> None:
+        with self._lock:
+            start = self._idle == 0
+            if not start:
+                self._idle -= 1
+        if start:
+            threading.Thread(target=self._run, name="etomkg-query", daemon=True).start()
+        self._jobs.put(job)
+
+    def _run(self) -> None:
+        while True:
+            job = self._jobs.get()
+            try:
+                job()
+            except BaseException:  # the job reports its own errors; never lose the thread
+                log.exception("query thread")
+            with self._lock:
+                self._idle += 1
 
 
 @dataclass
 class Watchdog:
-    """Watches query deadlines in one worker process; see the module docstring."""
+    """A worker's query deadlines, its memory bound, and its way out after a cancelled query (see the docstring)."""
 
     timeout: float
+    retire: Callable[[], None] | None = None  # set by `etomkg serve` in each worker: ask for a replacement
     memory_limit: int | None = None  # bytes of resident memory a worker may use while queries run (see worker.py)
-    running: dict[int, Running] = field(default_factory=dict)
-    worker: object | None = None  # the gunicorn worker, once attached after the fork
-    retiring_since: float | None = None
+    pool: QueryPool = field(default_factory=QueryPool)
+    retiring: bool = False
+    running: set = field(default_factory=set)  # the ResultStreams of the queries under way
     _thread: threading.Thread | None = None
-    _inflight: int = 0
-    _quiet_since: float | None = None
-    _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def attach(self, worker: object) -> None:
-        """Called in each gunicorn worker after the fork (threads do not survive a fork)."""
-        self.worker = worker
-        self.running.clear()
-        self._thread = threading.Thread(target=self._watch, name="etomkg-watchdog", daemon=True)
-        self._thread.start()
+    def attach(self, worker: object | None = None) -> None:
+        """Called in each worker after the fork (threads do not survive a fork): watch memory, if bounded."""
+        if self.memory_limit and self._thread is None:
+            self._thread = threading.Thread(target=self._watch_memory, name="etomkg-memory", daemon=True)
+            self._thread.start()
 
-    def request_started(self) -> None:
-        with self._lock:
-            self._inflight += 1
-
-    def request_finished(self) -> None:
-        with self._lock:
-            self._inflight -= 1
-
-    @contextmanager
-    def watch(self, digest: str, client: socket.socket | None, request_line: str) -> Iterator[Running]:
-        now = time.monotonic()
-        entry = Running(now + self.timeout, now, digest, client, request_line)
-        key = threading.get_ident()
-        self.running[key] = entry
-        try:
-            yield entry
-        finally:
-            self.running.pop(key, None)
-
-    def _watch(self) -> None:
+    def _watch_memory(self) -> None:
         while True:
             time.sleep(0.02 if self.running else 0.1)  # memory can grow by gigabytes a second: look often
-            now = time.monotonic()
-            for entry in list(self.running.values()):
-                if not entry.fired and now > entry.deadline:
-                    self._cancel(entry, now)
-            if self.memory_limit and self.running and resident_bytes() > self.memory_limit:
-                for entry in list(self.running.values()):  # which query grows is unknown: stop them all
-                    if not entry.fired:
-                        self._cancel(entry, now, memory=True)
-                if self.worker is not None:  # waiting would let the query reach the hard ceiling (an abort)
-                    log.warning("worker %s exits: over %d MB of memory", os.getpid(), self.memory_limit // 2**20)
-                    logging.shutdown()
-                    os._exit(0)
-            if self.retiring_since is not None:
-                stuck = sum(1 for e in list(self.running.values()) if e.fired)
-                with self._lock:
-                    others = self._inflight - stuck
-                # Wait for a quiet second: a connection accepted just before the worker stopped
-                # accepting is not counted as in flight until its request is parsed.
-                if others > 0:
-                    self._quiet_since = None
-                elif self._quiet_since is None:
-                    self._quiet_since = now
-                quiet = self._quiet_since is not None and now - self._quiet_since >= 1.0
-                if quiet or now - self.retiring_since > self.timeout + 5:
-                    log.warning("worker %s exits to stop a cancelled query; gunicorn starts a fresh one", os.getpid())
-                    logging.shutdown()
-                    os._exit(0)
+            if self.running and resident_bytes() > self.memory_limit:
+                for stream in list(self.running):  # which query grows is unknown: stop them all
+                    stream.over_memory = stream.cancelled = True
+                    stream.ready.set()
+                self.overran("(memory)", f"over {self.memory_limit // 2**20} MB of memory")
+                time.sleep(1.0)
 
-    def _cancel(self, entry: Running, now: float, memory: bool = False) -> None:
-        entry.fired = True
-        limit = (
-            f"the memory limit of {self.memory_limit // (1024 * 1024)} MB per worker"
-            if memory
-            else f"the time limit of {self.timeout:g} s"
-        )
-        message = (
-            f"etomkg: the query was cancelled after {limit} "
-            f"(query {entry.digest}). Make it more selective (a narrower pattern, a release graph, a LIMIT) "
-            "or download the data from /downloads/ and query it locally.\n"
-        ).encode()
-        if self.worker is None or entry.client is None:
-            log.warning(
-                "query %s overran %g s; it cannot be cancelled outside `etomkg serve`", entry.digest, self.timeout
-            )
+    def run(self, evaluate: Callable[[ResultStream], None], max_bytes: int, digest: str) -> ResultStream:
+        """Run ``evaluate(stream)`` in a query thread; return the stream once its first part (or all) is there.
+
+        Raises :class:`QueryTimeout` when nothing came before the deadline, or the worker's memory bound was passed.
+        """
+        stream = ResultStream(max_bytes)
+
+        def job() -> None:
+            error = None
+            try:
+                evaluate(stream)
+            except BaseException as exc:  # reported to the request's thread
+                # Without its traceback: pyoxigraph's results must be dropped in the thread that made them.
+                error = exc.with_traceback(None)
+                error.__context__ = error.__cause__ = None
+            self.running.discard(stream)
+            stream.finish(error)
+
+        self.running.add(stream)
+        self.pool.submit(job)
+        if not stream.ready.wait(self.timeout):
+            stream.cancelled = True
+            self.overran(digest, f"overran {self.timeout:g} s")
+            raise QueryTimeout(f"the time limit of {self.timeout:g} s", digest)
+        if stream.over_memory:
+            raise QueryTimeout(f"the memory limit of {self.memory_limit // 2**20} MB per worker", digest)
+        if stream.error is not None and not stream.streaming:
+            raise stream.error
+        return stream
+
+    def overran(self, digest: str, what: str = "made no progress") -> None:
+        """A query passed a limit: it cannot be stopped, so its worker is replaced (once)."""
+        if self.retire is None:
+            log.warning("query %s %s; it cannot be cancelled outside `etomkg serve`", digest, what)
             return
-        head = (
-            "HTTP/1.1 503 Service Unavailable\r\n"
-            "Content-Type: text/plain; charset=utf-8\r\n"
-            f"Content-Length: {len(message)}\r\n"
-            "Retry-After: 5\r\n"
-            "Access-Control-Allow-Origin: *\r\n"
-            "X-Content-Type-Options: nosniff\r\n"
-            "Connection: close\r\n\r\n"
-        ).encode("ascii")
-        try:
-            entry.client.settimeout(2.0)
-            entry.client.sendall(head + message)
-            entry.client.shutdown(socket.SHUT_WR)  # FIN after the response; the client reads it, then closes
-        except OSError:
-            pass
-        access_log.info(
-            "%s 503 %.1fms %dB q=%s cancelled",
-            entry.request_line,
-            (now - entry.started) * 1000,
-            len(message),
-            entry.digest,
+        if not self.retiring:
+            self.retiring = True
+            log.warning("query %s %s: worker %s is being replaced", digest, what, os.getpid())
+            self.retire()
+
+
+class QueryTimeout(Exception):
+    def __init__(self, limit: str, digest: str) -> None:
+        super().__init__(
+            f"the query was cancelled after {limit} (query {digest}). Make it more "
+            "selective (a narrower pattern, a release graph, a LIMIT) or download the data from /downloads/ and "
+            "query it locally"
         )
-        # Stop accepting and retire once the worker's other requests are done (see _watch).
-        self.retiring_since = now
-        self.worker.alive = False

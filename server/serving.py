@@ -1,51 +1,195 @@
-"""``etomkg serve``: the app under gunicorn (gthread workers), never Flask's development server.
+"""``etomkg serve``: the app under granian (a Rust HTTP server; WSGI workers), never Flask's development server.
 
-The master imports everything and prepares the on-disk copy of the graph
-(once per version of the sources); each worker, after the fork, opens it
-read-only in milliseconds and loads the in-memory store in the background
-(see :mod:`etomkg_server.graph`), so a worker replaced after a cancelled query
-answers at once too. RocksDB handles must not cross a fork, hence no preload.
-With ``--store DIR`` each worker opens that persistent store read-only.
+Chosen by measurement against gunicorn gthread (see the README and
+``benchmarks/server.py``): granian parses HTTP and holds connections in Rust,
+so new connections cost little, slow clients hold no Python thread (headers
+have a read timeout), and requests beyond a worker's threads wait in its
+queue (backpressure) instead of being reset.
+
+The master prepares the on-disk copy of the graph (once per version of the
+sources); each worker, forked, opens it read-only in milliseconds and loads
+the in-memory store in the background (see :mod:`etomkg_server.graph`), so a
+worker replaced after a cancelled query answers at once too. RocksDB handles
+must not cross a fork, hence no app in the master. With ``--store DIR`` each
+worker opens that persistent store read-only.
+
+Shutdown: SIGTERM or SIGINT stop accepting at once, requests in flight finish
+(a query is bounded by its time limit), and the workers end; a worker ends
+with ``os._exit`` (multiprocessing's fork start), so no RocksDB handle or
+background thread is torn down by interpreter finalisation, which is what
+crashed gunicorn's workers on the way out. SIGHUP replaces the workers one by
+one, each new one first.
 """
 
 from __future__ import annotations
 
 import logging
+import mmap
+import os
+import signal
+import struct
 import sys
+import threading
+import time
 from typing import Any
-
-from gunicorn.app.base import BaseApplication
 
 from etomkg.errors import EtomkgError
 
 from .config import defaults_from_env
 
-
-class EtomkgServer(BaseApplication):
-    """A gunicorn application whose settings come from ``etomkg serve``'s options."""
-
-    def __init__(self, options: dict[str, Any], app_config: dict[str, Any]) -> None:
-        self.options = options
-        self.app_config = app_config
-        super().__init__()
-
-    def load_config(self) -> None:
-        for key, value in self.options.items():
-            self.cfg.set(key, value)
-
-    def load(self):
-        from . import create_app
-
-        return create_app(self.app_config)
+log = logging.getLogger("etomkg.server")
+#: Seconds a worker may take to finish its requests after SIGTERM beyond the query time limit, then it is killed.
+GRACE = 2
+#: Connections one worker holds open at a time (in Rust: a slow or idle client costs no Python thread).
+CONNECTIONS = 512
+#: Milliseconds a client has to send its request headers (slow senders hold no thread, but not forever).
+HEADER_TIMEOUT_MS = 10_000
 
 
-def _post_worker_init(worker) -> None:
-    """gunicorn's hook: the runner-independent worker start (memory bound, query watchdog)."""
+def worker_app(app_config: dict[str, Any], retire_fd: int, inflight: mmap.mmap):
+    """Build the app in a new worker (granian calls it after the fork)."""
+    from . import create_app
     from .worker import start_worker
 
-    app = worker.wsgi
-    if hasattr(app, "extensions"):
-        start_worker(app, worker)
+    _end_with_the_main_process()
+    app = create_app(app_config)
+    start_worker(app)  # the runner-independent worker start: memory bound, watchdog
+    watchdog = app.extensions["etomkg.watchdog"]
+    pid = os.getpid()
+    watchdog.retire = lambda: os.write(retire_fd, struct.pack("=i", pid))
+    return Counted(app, inflight, int(os.environ.get(SLOT_VARIABLE, "0")))
+
+
+def _end_with_the_main_process() -> None:
+    """A worker whose main process died (SIGKILL, OOM killer) ends too, instead of holding its memory forever."""
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() == 1:  # the main process died before this worker asked
+        os._exit(0)
+
+
+#: Workers' requests in flight, one counter per slot in memory shared with the main process: on SIGTERM it
+#: ends a worker as soon as it has none (granian's graceful stop can wait on idle keep-alive connections).
+SLOTS = 256
+SLOT_VARIABLE = "ETOMKG_WORKER_SLOT"
+
+
+class Counted:
+    """The WSGI app, counting its requests in flight into this worker's slot."""
+
+    def __init__(self, app, inflight: mmap.mmap, slot: int) -> None:
+        self.app, self.inflight, self.offset = app, inflight, 8 * slot
+        self.lock = threading.Lock()
+        self.count = 0
+
+    def add(self, delta: int) -> None:
+        with self.lock:
+            self.count += delta
+            struct.pack_into("=q", self.inflight, self.offset, self.count)
+
+    def __call__(self, environ, start_response):
+        self.add(1)
+        try:
+            body = self.app(environ, start_response)
+        except BaseException:
+            self.add(-1)
+            raise
+        if isinstance(body, list):
+            self.add(-1)
+            return body
+        return _Closing(body, lambda: self.add(-1))
+
+
+class _Closing:
+    __slots__ = ("body", "done")
+
+    def __init__(self, body, done) -> None:
+        self.body, self.done = body, done
+
+    def __iter__(self):
+        return iter(self.body)
+
+    def close(self) -> None:
+        try:
+            if hasattr(self.body, "close"):
+                self.body.close()
+        finally:
+            self.done()
+
+
+def _server_class():
+    from granian.server import MPServer
+
+    class EtomkgGranian(MPServer):
+        """granian's process manager, plus: a worker that had to cancel a query asks to be replaced.
+
+        The worker writes its pid on a pipe; the main loop then starts a fresh worker and stops the old one
+        gracefully (it stops accepting, finishes its other requests, and its stuck query dies with it).
+        """
+
+        def __init__(self, *args, retire_fd: int, inflight: mmap.mmap, **kwargs) -> None:
+            super().__init__(*args, **kwargs)
+            self.retire_fd = retire_fd
+            self.inflight = inflight
+            self.slots: dict[int, int] = {}  # worker index -> slot of its current process
+            self.next_slot = 0
+            self.retiring: set[int] = set()
+            self.retiring_lock = threading.Lock()
+
+        def startup(self, spawn_target, target_loader) -> None:
+            super().startup(spawn_target, target_loader)
+            threading.Thread(target=self._read_retirements, name="etomkg-retire", daemon=True).start()
+
+        def _read_retirements(self) -> None:
+            while data := os.read(self.retire_fd, 4):
+                with self.retiring_lock:
+                    self.retiring.add(struct.unpack("=i", data)[0])
+                self.rss_signal = True  # granian's main loop: replace the workers _handle_rss_signal names
+                self.main_loop_interrupt.set()
+
+        def _handle_rss_signal(self, spawn_target, target_loader) -> None:
+            with self.retiring_lock:
+                pids, self.retiring = self.retiring, set()
+            indexes = [worker.idx for worker in self.wrks if worker.inner.pid in pids]
+            for idx in indexes:
+                log.warning("replacing worker-%d after a cancelled query", idx + 1)
+            self._respawn_workers(indexes, spawn_target, target_loader)
+
+        def _watch_workers_rss(self) -> None:
+            pass  # no periodic RSS sampling: only retirements raise the signal
+
+        def _spawn_worker(self, idx, target, callback_loader):
+            slot = self.next_slot
+            self.next_slot = (slot + 1) % SLOTS
+            struct.pack_into("=q", self.inflight, 8 * slot, 0)
+            os.environ[SLOT_VARIABLE] = str(slot)  # inherited by the fork that start() makes next
+            worker = super()._spawn_worker(idx, target, callback_loader)
+            worker.slot = slot
+            return worker
+
+        def _stop_workers(self) -> None:
+            """Stop accepting everywhere, then end each worker once it has no request in flight (bounded)."""
+            for worker in self.wrks:
+                worker.terminate()
+            started = time.monotonic()
+            while alive := [worker for worker in self.wrks if worker.is_alive()]:
+                waited = time.monotonic() - started
+                for worker in alive:
+                    busy = struct.unpack_from("=q", self.inflight, 8 * worker.slot)[0]
+                    if (busy <= 0 and waited > 0.3) or waited > self.workers_kill_timeout:
+                        worker.kill()
+                time.sleep(0.02)
+            for worker in self.wrks:
+                worker.join()
+                log.info("stopped worker-%d", worker.idx + 1)
+            self.wrks.clear()
+
+    return EtomkgGranian
 
 
 def serve(
@@ -91,21 +235,44 @@ def serve(
         app_config["DISK_COPY"] = disk_copy(app_config["BASE"])  # built once, here, before any worker opens it
     else:
         open_store(app_config["STORE_DIR"], app_config["BASE"], read_only=False)  # built here if new
-    options = {
-        "bind": f"{host}:{port}",
-        "workers": workers,
-        "worker_class": "gthread",
-        "threads": threads,
-        "preload_app": False,
-        # The query watchdog cancels overrunning queries; this is only the backstop for a wedged worker.
-        "timeout": int(app_config["QUERY_TIMEOUT"]) + 30,
-        "graceful_timeout": int(app_config["QUERY_TIMEOUT"]) + 5,
-        "keepalive": 5,
-        "limit_request_line": 8190,
-        "post_worker_init": _post_worker_init,
-        "accesslog": None,
-        "errorlog": "-",
-        "loglevel": log_level,
-        "control_socket_disable": True,
-    }
-    EtomkgServer(options, app_config).run()
+    from functools import partial
+
+    from granian.constants import HTTPModes, Interfaces
+    from granian.http import HTTP1Settings
+    from granian.log import LogLevels
+
+    retire_read, retire_write = os.pipe()
+    inflight = mmap.mmap(-1, 8 * SLOTS)  # shared with the forked workers
+    server = _server_class()(
+        "etomkg_server",
+        address=host,
+        port=port,
+        interface=Interfaces.WSGI,
+        workers=workers,
+        blocking_threads=threads,
+        # Connections a worker holds (granian counts connections, idle keep-alive ones too): many, cheaply;
+        # requests beyond its threads wait in its queue, never reset.
+        backpressure=CONNECTIONS,
+        http=HTTPModes.http1,
+        websockets=False,
+        http1_settings=HTTP1Settings(header_read_timeout=HEADER_TIMEOUT_MS),
+        log_enabled=True,
+        log_level=LogLevels(log_level),
+        log_dictconfig={
+            "handlers": {  # granian's own lines go to stderr, as ours
+                name: {
+                    "formatter": "generic" if name == "console" else name,
+                    "class": "logging.StreamHandler",
+                    "stream": "ext://sys.stderr",
+                }
+                for name in ("console", "access")
+            }
+        },
+        log_access=False,  # our own access log (etomkg.access) has the query's hash
+        workers_kill_timeout=int(app_config["QUERY_TIMEOUT"]) + GRACE,
+        respawn_failed_workers=True,
+        respawn_interval=0.5,
+        retire_fd=retire_read,
+        inflight=inflight,
+    )
+    server.serve(target_loader=partial(worker_app, app_config, retire_write, inflight), wrap_loader=False)

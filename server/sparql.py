@@ -18,6 +18,7 @@ views of this module's blueprint.
 from __future__ import annotations
 
 import hmac
+from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import parse_qs
 
@@ -41,7 +42,7 @@ from etomkg.safety.sparql import QueryLimitError, ServiceRefusedError, check_que
 from etomkg.storage.httpclient import RemoteStoreError
 from etomkg.store import CUSTOM_FUNCTIONS
 
-from .executor import LimitedBuffer, ResultTooLarge, Watchdog, query_hash
+from .executor import QueryTimeout, ResultStream, ResultTooLarge, Watchdog, query_hash
 from .graph import ServedGraph
 
 bp = Blueprint("sparql", __name__)
@@ -233,14 +234,15 @@ def dataset_options(text: str, params: dict[str, list[str]], graph: ServedGraph)
     return options
 
 
-def run_query(environ, settings: Settings, text: str, params: dict[str, list[str]]) -> tuple[bytes, str]:
-    """Evaluate and serialise under the limits; returns the body and its media type."""
+def run_query(environ, settings: Settings, text: str, params: dict[str, list[str]]) -> tuple[Iterable[bytes], str]:
+    """Evaluate and serialise under the limits (in a query thread, see :mod:`.executor`); returns the body and
+    its media type. The body is one part, or the parts of a streamed result."""
     digest = query_hash(text)
     environ["etomkg.query_hash"] = digest
     options = dataset_options(text, params, settings.graph)
     accept = environ.get("HTTP_ACCEPT")
-    line = f'{environ.get("REMOTE_ADDR", "-")} "{environ["REQUEST_METHOD"]} {environ.get("PATH_INFO", "")}"'
-    with settings.watchdog.watch(digest, environ.get("gunicorn.socket"), line):
+
+    def evaluate(stream: ResultStream) -> None:
         try:
             result = settings.graph.kg.backend.query(text, **options)  # the embedded store, or a remote one
         except SyntaxError as exc:
@@ -250,23 +252,31 @@ def run_query(environ, settings: Settings, text: str, params: dict[str, list[str
         except OSError as exc:  # pyoxigraph's evaluation errors (never a remote call: the guard refused those)
             raise ProtocolError(400, f"the query failed: {exc}") from None
         if isinstance(result, ox.QueryTriples):
-            media_type = choose(accept, params, GRAPH_OFFERS, "graph")
-            fmt = FORMATS[GRAPH_MEDIA_TYPES[media_type]].oxigraph
-            buffer = LimitedBuffer(settings.max_bytes)
+            stream.media_type = choose(accept, params, GRAPH_OFFERS, "graph")
+            fmt = FORMATS[GRAPH_MEDIA_TYPES[stream.media_type]].oxigraph
         else:
-            media_type = choose(accept, params, RESULT_OFFERS, "SELECT/ASK")
-            name = RESULT_MEDIA_TYPES[media_type]
+            stream.media_type = choose(accept, params, RESULT_OFFERS, "SELECT/ASK")
+            name = RESULT_MEDIA_TYPES[stream.media_type]
             fmt = RESULT_FORMATS[name].oxigraph
-            buffer = LimitedBuffer(settings.max_bytes, settings.max_rows, name)
+            stream.count_rows(settings.max_rows, name)
         try:
-            result.serialize(buffer, format=fmt)
+            result.serialize(stream, format=fmt)
         except ResultTooLarge as exc:
             raise ProtocolError(
                 422, f"{exc}; add a LIMIT, narrow the query, or download whole graphs from /downloads/"
             ) from None
         except OSError as exc:
             raise ProtocolError(400, f"the query failed: {exc}") from None
-    return buffer.getvalue(), media_type + ("; charset=utf-8" if media_type.startswith("text/") else "")
+
+    watchdog = settings.watchdog
+    try:
+        stream = watchdog.run(evaluate, settings.max_bytes, digest)
+    except QueryTimeout as exc:
+        raise ProtocolError(503, str(exc), {"Retry-After": "5"}) from None
+    media_type = stream.media_type + ("; charset=utf-8" if stream.media_type.startswith("text/") else "")
+    if stream.streaming:
+        return stream.body(watchdog.timeout, lambda: watchdog.overran(digest)), media_type
+    return [stream.getvalue()], media_type
 
 
 def _refuse_update(settings: Settings) -> ProtocolError:
@@ -337,11 +347,23 @@ class SparqlEndpoint:
             status, headers, body = self.respond(environ)
         except ProtocolError as exc:
             status, headers, body = exc.status, [("Content-Type", TEXT), *exc.headers.items()], _error_body(exc)
-        headers = [*headers, *CORS, ("Content-Length", str(len(body)))]
+        if status == 204:
+            headers = list(headers)  # the preflight carries its own CORS headers
+        elif isinstance(body, bytes):
+            headers = [*headers, *CORS, ("Content-Length", str(len(body)))]
+            body = [body]
+        elif isinstance(body, list):  # the whole result in one part
+            headers = [*headers, *CORS, ("Content-Length", str(len(body[0])))]
+        else:
+            headers = [*headers, *CORS]  # a streamed result: chunked
         start_response(_STATUS.get(status) or f"{status} Error", headers)
-        return [body] if environ["REQUEST_METHOD"] != "HEAD" else []
+        if environ["REQUEST_METHOD"] == "HEAD":
+            if hasattr(body, "close"):
+                body.close()
+            return []
+        return [] if status == 204 else body
 
-    def respond(self, environ) -> tuple[int, list, bytes]:
+    def respond(self, environ) -> tuple[int, list, bytes | Iterable[bytes]]:
         self.settings.graph.follow()
         method = environ["REQUEST_METHOD"]
         if method == "OPTIONS":
@@ -382,6 +404,7 @@ _STATUS = {
     415: "415 Unsupported Media Type",
     422: "422 Unprocessable Content",
     502: "502 Bad Gateway",
+    503: "503 Service Unavailable",
     504: "504 Gateway Timeout",
 }
 
@@ -441,14 +464,19 @@ def update() -> Response:
     environ = request.environ
     digest = query_hash(updates[0])
     environ["etomkg.query_hash"] = digest
-    line = f'{environ.get("REMOTE_ADDR", "-")} "POST /update"'
-    # The same time limit as queries: an overrunning update is cancelled with 503 (its generation never published).
-    with settings.watchdog.watch(digest, environ.get("gunicorn.socket"), line):
+
+    def run_update(stream: ResultStream) -> None:
         try:
             settings.graph.kg.update(updates[0])
         except SyntaxError as exc:
             raise ProtocolError(400, str(query_syntax_error(exc))) from None
         except OSError as exc:
             raise ProtocolError(400, f"the update failed: {exc}") from None
+
+    # The same limits as queries: an overrunning update is answered 503 and its worker replaced.
+    try:
+        settings.watchdog.run(run_update, settings.max_bytes, digest)
+    except QueryTimeout as exc:
+        raise ProtocolError(503, str(exc), {"Retry-After": "5"}) from None
     settings.graph.refresh()
     return Response(status=204)

@@ -1,7 +1,7 @@
 """What every worker process does when it starts, whatever HTTP server runs it: :func:`start_worker`.
 
-Any runner (gunicorn's ``post_worker_init`` today; another server's worker hook
-tomorrow) calls it once in each worker process, after the fork. It
+Any runner (granian's worker loader in :mod:`.serving` today) calls it once in
+each worker process, after the fork. It
 
 * bounds the worker's memory: the query watchdog cancels the running queries with
   503 once the worker's resident memory passes ``WORKER_MEMORY_MB`` (the same way it
@@ -39,13 +39,12 @@ def limit_memory(megabytes: float) -> int | None:
 
 
 def start_worker(app: Flask, worker: object | None = None) -> None:
-    """Prepare a freshly forked worker: memory bound, query watchdog. ``worker`` is the runner's worker
-    object, whose ``alive = False`` stops it accepting connections (see :mod:`.executor`)."""
+    """Prepare a freshly forked worker: memory bound, query watchdog (``worker``: the runner's worker object,
+    if it has one)."""
     watchdog = app.extensions["etomkg.watchdog"]
     megabytes = float(app.config.get("WORKER_MEMORY_MB") or 0)
     if megabytes > 0:
         watchdog.memory_limit = int(megabytes * MB)
         ceiling = limit_memory(megabytes * 2)
         log.info("worker memory: queries cancelled above %d MB, ceiling %s", megabytes, ceiling and ceiling // MB)
-    if watchdog.worker is None:
-        watchdog.attach(worker)
+    watchdog.attach(worker)

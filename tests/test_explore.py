@@ -88,6 +88,18 @@ def test_compare_page_matches_the_library_diff_and_links_both_versions(client, k
     page(client, "/compare?old=classic&new=26.0", 404)
 
 
+def test_compare_is_computed_once_per_release_pair(client):
+    from etomkg_server.explore import _diff
+
+    page(client, "/compare?old=24.0&new=24.5")
+    before = _diff.cache_info()
+    english, _ = page(client, "/compare?old=24.0&new=24.5")
+    chinese, _ = page(client, "/compare?old=24.0&new=24.5&lang=zh")
+    after = _diff.cache_info()
+    assert (after.hits - before.hits, after.misses - before.misses) == (2, 0)
+    assert english.data != chinese.data  # the page is still rendered per language, from the one diff
+
+
 def test_flow_pages(client, kg):
     keys = kg.select("SELECT ?key WHERE { ?e a etom:EndToEndFlow ; skos:notation ?key }", release="26.0")
     _, doc = page(client, "/flows?release=26.0")

@@ -249,7 +249,8 @@ def test_update_is_cancelled_at_the_time_limit(server):
         headers={"Authorization": f"Bearer {TOKEN}"},
         timeout=60,
     )
-    assert response.status_code == 503 and "time limit" in response.text
+    # The cartesian join may pass the worker's 450 MB bound before the 3 s limit: either stops it with 503.
+    assert response.status_code == 503 and ("time limit" in response.text or "memory limit" in response.text)
     assert time.monotonic() - started < TIMEOUT_S + 10
     wait_ready(url, proc)  # a fresh worker answers
 

@@ -23,7 +23,7 @@ ELSEWHERE = {
     "import": "test_import_gb921.py, test_import_extension.py (licensed workbook, user files)",
     "store": "test_store_persist.py (a store the user filled)",
     "build": "test_export.py (the shared full build)",
-    "validate": "test_validate.py (the whole graph; user files)",
+    "validate": "test_validate.py (the whole graph), test_rulebook.py (user files)",
     "--backend": "test_remote.py (a remote store)",
     "--store": "test_store_persist.py (a store the user filled)",
     "GB921_v25.5.xlsx": "test_diff.py (licensed workbook)",

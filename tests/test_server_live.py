@@ -1,4 +1,4 @@
-"""The real server process (`etomkg serve` under gunicorn) driven over HTTP by real clients.
+"""The real server process (`etomkg serve` under granian) driven over HTTP by real clients.
 
 SPARQLWrapper and requests parse every result format back; the limits are proven
 against the running server: a runaway query is cancelled while others are
@@ -133,6 +133,7 @@ def test_runaway_query_is_cancelled_while_others_are_answered(server):
         started = time.monotonic()
         response = requests.post(f"{server}/sparql", data={"query": runaway}, timeout=120)
         outcome.update(status=response.status_code, text=response.text, seconds=time.monotonic() - started)
+        outcome["ended"] = time.monotonic()
 
     thread = threading.Thread(target=run_away)
     thread.start()
@@ -149,8 +150,17 @@ def test_runaway_query_is_cancelled_while_others_are_answered(server):
     thread.join()
     assert outcome["status"] == 503 and "cancelled after the time limit of 3 s" in outcome["text"]
     assert outcome["seconds"] < TIMEOUT_S + 10
-    assert answered and set(answered) == {200}, answered
-    # the worker was replaced: the server answers as before
+    # at most the last one may meet the cancelling worker as it hands over (a quick 503, never a reset)
+    assert answered and set(answered[:-1]) <= {200} and answered[-1] in (200, 503), answered
+    # the worker is replaced: meanwhile it answers 503 + Retry-After (never a reset), then all is as before
+    deadline = time.monotonic() + 60
+    while True:
+        reply = requests.get(f"{server}/health", headers={"Connection": "close"}, timeout=30)
+        assert reply.status_code == 200 or reply.status_code == 503 and reply.headers["Retry-After"]
+        if reply.status_code == 200 and time.monotonic() > outcome["ended"] + 8:  # spawn + graceful stop
+            break
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
     after = [
         requests.get(f"{server}/health", headers={"Connection": "close"}, timeout=30).status_code for _ in range(6)
     ]

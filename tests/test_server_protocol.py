@@ -196,7 +196,7 @@ def test_service_description_on_get_without_query(client, kg):
     endpoints = [q.object.value for q in quads if q.predicate.value == sd + "endpoint"]
     assert endpoints == ["http://localhost/sparql"]
     names = {q.object.value for q in quads if q.predicate.value == sd + "name"}
-    assert kg.iris.graph("25.5") in names and len(names) == 10
+    assert kg.iris.graph("25.5") in names and len(names) == 11
     assert any(q.object.value == sd + "UnionDefaultGraph" for q in quads)
     jsonld = client.get("/sparql", headers={"Accept": "application/ld+json"})
     assert jsonld.mimetype == "application/ld+json" and json.loads(jsonld.data)

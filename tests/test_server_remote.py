@@ -113,7 +113,7 @@ def test_a_failing_store_is_a_502_or_504_with_its_words(scripted, tmp_path):
 
 
 def test_etomkg_serve_backend_answers_over_http(pushed):
-    """The real command: gunicorn workers on the remote store."""
+    """The real command: granian workers on the remote store."""
     server, _ = pushed
     port = free_port()
     env = {**os.environ, "ETOMKG_BACKEND": server.query_url}

@@ -7,7 +7,6 @@ import json
 import click
 
 from ..errors import EtomkgError
-from ..imports.findings import ValidationFailed
 from ..progress import Progress
 from .main import main, open_graph, store_option
 
@@ -98,14 +97,17 @@ def extension_command(
     FILE is CSV or YAML (columns kind, id, name, name_zh, parent, level,
     description, description_zh, maps_to; see the README), or Turtle or
     JSON-LD in the etomkg vocabulary. It is validated whole before anything is
-    stored — structural checks, then the project's SHACL shapes — and a file with
-    errors is rejected with every error listed (exit 1).
+    stored — by the same rule book as `etomkg validate FILE` (structural rules, then
+    the project's SHACL shapes and OWL checks) — and a file with errors is rejected
+    with every error listed (exit 1).
 
     \b
     Examples:
       etomkg import extension acme-processes.csv --release 25.5 --store ~/etom-store
       etomkg import extension acme-processes.csv --release 25.5 --check
     """
+    from ..imports.extension import ExtensionSyntaxError
+    from ..imports.findings import Report, ValidationFailed
     from ..imports.importer import import_extension
 
     try:
@@ -123,5 +125,9 @@ def extension_command(
     except ValidationFailed as exc:
         if as_json:
             click.echo(exc.report.to_json())
+        raise
+    except ExtensionSyntaxError as exc:
+        if as_json:
+            click.echo(Report(list(exc.findings)).to_json())
         raise
     click.echo(json.dumps(summary.to_dict(), ensure_ascii=False, indent=1) if as_json else summary.render())

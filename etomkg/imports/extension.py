@@ -27,7 +27,7 @@ import pyoxigraph as ox
 
 from ..errors import EtomkgError
 from ..iris import DCTERMS, ETOM, RDF, RDFS, SKOS, Iris, slug
-from .findings import Finding
+from ..validation.structure import finding_at as Finding
 from .limits import EXTENSION_FILE, check_regular_file
 
 PROCESS_ID = re.compile(r"^1(\.\d+)+$")
@@ -146,6 +146,7 @@ def detect_format(path: Path, fmt: str | None) -> str:
         ".yaml": "yaml",
         ".yml": "yaml",
         ".ttl": "turtle",
+        ".nt": "turtle",  # N-Triples is Turtle
         ".jsonld": "jsonld",
         ".json": "jsonld",
     }
@@ -245,7 +246,7 @@ def _read_csv(path: Path, text: str, fmt: str, iris: Iris) -> ExtensionDoc:
                     1,
                 )
             )
-    if any(f.rule == "column-missing" for f in doc.findings):
+    if any(f.rule.id == "column-missing" for f in doc.findings):
         return doc  # the rows cannot be read; unknown columns alone do not stop the row checks
     for number, row in enumerate(rows[1:], 2):
         if not any(cell.strip() for cell in row):
@@ -294,6 +295,8 @@ def _read_yaml(path: Path, text: str, fmt: str, iris: Iris) -> ExtensionDoc:
     doc = ExtensionDoc(path, fmt, [])
 
     def fail(message: str, line: int | None, fix: str) -> ExtensionSyntaxError:
+        if line:  # PyYAML puts an unexpected end of the file on the line after the last
+            line = min(line, max(1, len(text.splitlines())))
         where = f"{path}:{line}" if line else str(path)
         return ExtensionSyntaxError(
             f"{where}: {message}; {fix}", [Finding("syntax", "violation", path.name, message, fix, path.name, line)]
@@ -423,18 +426,27 @@ def _inline_context(text: str, iris: Iris) -> str:
     return json.dumps(swap(data))
 
 
+_TOKEN = re.compile(r'<([^<>\s]*)>|"([^"\\]*)"|[\w-]*:([\w.-]*\w)')
+
+
 def _line_index(text: str):
-    """Find the first line where an IRI (or its prefixed or local form) appears, for error locations."""
+    """Find the first line where an IRI (or its prefixed or local form) appears, for error locations.
+    The tokens are indexed once: a file of thousands of elements is located in one pass, not one per element."""
     lines = text.splitlines()
+    first: dict[tuple[str, str], int] = {}
+    for number, line in enumerate(lines, 1):
+        for match in _TOKEN.finditer(line):
+            for kind, value in zip('<":', match.groups(), strict=True):
+                if value is not None:
+                    first.setdefault((kind, value), number)
 
     def line_of(iri: str) -> int | None:
         local = re.split(r"[/#]", iri)[-1]
-        for needle in (f"<{iri}>", f'"{iri}"', f":{local}" if local else None, local or None):
-            if not needle:
-                continue
-            for number, line in enumerate(lines, 1):
-                if needle in line:
-                    return number
+        for key in (("<", iri), ('"', iri), (":", local)):
+            if key in first:
+                return first[key]
+        if local:  # written some other way (inside a longer string, say): look for the name itself
+            return next((number for number, line in enumerate(lines, 1) if local in line), None)
         return None
 
     return line_of
@@ -449,15 +461,20 @@ def _read_rdf(path: Path, text: str, fmt: str, iris: Iris) -> ExtensionDoc:
     except SyntaxError as exc:
         message = str(exc)
         match = re.search(r"\bline (\d+)", message)
-        line = int(match.group(1)) if match else None
+        line = exc.lineno or (int(match.group(1)) if match else None)
+        column = exc.offset if exc.lineno else None
         fix = "fix the syntax"
         if "LoadDocumentCallback" in message or "remote context" in message.lower():
             message = "the JSON-LD refers to a remote @context, which etomkg never fetches"
             fix = f"inline the context, or refer to {iris.context}, which etomkg resolves locally"
+            at = text.find('"@context"')
+            if at >= 0:  # point at the context
+                line, column = text.count("\n", 0, at) + 1, at - (text.rfind("\n", 0, at) + 1) + 1
         elif "named graph" in message.lower():
             fix = "put every triple in the default graph; etomkg names the extension's graph itself"
+        where = f"{path}:{line}:{column}" if line and column else f"{path}:{line}" if line else str(path)
         raise ExtensionSyntaxError(
-            f"{path}{':' + str(line) if line else ''}: cannot be read as {fmt}: {message}; {fix}",
+            f"{where}: cannot be read as {fmt}: {message}; {fix}",
             [Finding("syntax", "violation", path.name, message, fix, path.name, line)],
         ) from None
     line_of = _line_index(text)
@@ -487,7 +504,10 @@ def _read_rdf(path: Path, text: str, fmt: str, iris: Iris) -> ExtensionDoc:
                     line,
                 )
             )
+        for quad in triples:
+            _rdf_property(element, quad)
         if not isinstance(subject, ox.NamedNode):
+            element.line = line_of(element.key) if element.key else None  # where its identifier is written
             element.findings.append(
                 Finding(
                     "iri-required",
@@ -496,11 +516,9 @@ def _read_rdf(path: Path, text: str, fmt: str, iris: Iris) -> ExtensionDoc:
                     "a blank node cannot be an element",
                     "give the element an IRI in your own namespace",
                     path.name,
-                    line,
+                    element.line,
                 )
             )
-        for quad in triples:
-            _rdf_property(element, quad)
         doc.elements.append(element)
     return doc
 

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from ..iris import ETOM, PREFIXES, RDF, SKOS, XKOS, XSD, Iris
+from ..validation.findings import Report
+from ..validation.structure import finding as structural_finding
 from .extension import ELEMENT_KEY, KINDS, PROCESS_ID, Element, ExtensionDoc, _line_index
-from .findings import Finding, Report
 
 _TYPE = RDF + "type"
 
@@ -44,6 +45,21 @@ class ReleaseIndex:
             if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(ETOM)
         }
         return cls(release, by_id, {iri: i for i, iri in by_id.items()}, terms)
+
+
+def release_index(kg, release: str) -> ReleaseIndex:
+    """The :class:`ReleaseIndex` of a knowledge graph: an embedded store's, or a remote SPARQL store's."""
+    if not kg.remote:
+        return ReleaseIndex.from_store(kg.store, kg.iris, release)
+    from ..iris import ONTOLOGY_IRI
+
+    rows = kg.select(
+        f"SELECT ?p ?id WHERE {{ GRAPH <{kg.iris.graph(release)}> {{ ?p a etom:ProcessElement ; skos:notation ?id }} }}"
+    )
+    by_id = {row["id"]: row["p"] for row in rows}
+    terms = kg.select(f"SELECT DISTINCT ?t WHERE {{ GRAPH <{ONTOLOGY_IRI}> {{ ?t a ?c }} }}")
+    ontology_terms = {row["t"] for row in terms if row["t"].startswith(ETOM)}
+    return ReleaseIndex(release, by_id, {iri: i for i, iri in by_id.items()}, ontology_terms)
 
 
 def extension_iri(iris: Iris, name: str, element: Element) -> str:
@@ -76,9 +92,13 @@ def check(doc: ExtensionDoc, index: ReleaseIndex, iris: Iris, name: str) -> Repo
     seen_keys: dict[tuple[str, str], Element] = {}
     seen_iris: set[str] = set()
 
-    def finding(rule: str, element: Element, message: str, fix: str, severity: str = "violation") -> None:
+    def finding(rule: str, element: Element, message: str, fix: str, value: str | None = None) -> None:
         focus = element.key or element.iri or f"line {element.line}"
-        report.findings.append(Finding(rule, severity, focus, message, fix, element.file, element.line))
+        names = tuple(sorted((lang, values[0]) for lang, values in element.names.items() if values))
+        report.findings.append(
+            structural_finding(rule, key=element.iri or focus, identifier=focus, file=element.file,
+                               line=element.line, detail=message, fix=fix, value=value, names=names)
+        )  # fmt: skip
 
     for element in doc.elements:
         report.extend(element.findings)
@@ -140,8 +160,8 @@ def check(doc: ExtensionDoc, index: ReleaseIndex, iris: Iris, name: str) -> Repo
                     f"{len(set(values))} names in language '{lang}'",
                     "keep one name per language; put others in skos:altLabel",
                 )
-        if "zh" not in element.names:
-            finding("label-zh-missing", element, "no Chinese name", "add name_zh (skos:prefLabel with @zh)", "info")
+        if "zh" not in element.names and element.kind != "process":  # processes: etom-proc-010/011, by level
+            finding("label-zh-missing", element, "no Chinese name", "add name_zh (skos:prefLabel with @zh)")
         for lang, values in sorted(element.descriptions.items()):
             if len(set(values)) > 1:
                 finding(
@@ -178,10 +198,12 @@ def check(doc: ExtensionDoc, index: ReleaseIndex, iris: Iris, name: str) -> Repo
                     "this file",
                     f"use an identifier of release {index.release} (etomkg query --release {index.release} …) "
                     "or a process defined in this file",
+                    target,
                 )
         for quad in element.extra:
             _check_term(quad, element, index, finding)
     line_of = _line_index(doc.path.read_text("utf-8")) if doc.other else None
+    typed = {q.subject for q in doc.other if q.predicate.value == _TYPE}  # e.g. an etom:DataFlow: kept as stated
     for quad in doc.other:
         subject = quad.subject
         named = isinstance(subject, ox.NamedNode)
@@ -193,7 +215,7 @@ def check(doc: ExtensionDoc, index: ReleaseIndex, iris: Iris, name: str) -> Repo
                 f"states {_short(quad.predicate.value)} about an element of the eTOM framework itself",
                 "describe your own element and link it with etom:mapsTo",
             )
-        elif quad.predicate.value.startswith(ETOM):
+        elif quad.predicate.value.startswith(ETOM) and subject not in typed:
             where = Element("process", subject.value, doc.name, line_of(subject.value) if named else None)
             finding(
                 "type-missing",
@@ -219,6 +241,7 @@ def _check_term(quad: ox.Quad, element: Element, index: ReleaseIndex, finding) -
                 element,
                 f"{_short(term.value)} is not a term of the etomkg ontology",
                 "check the spelling against ontology/etom.ttl",
+                _short(term.value),
             )
 
 
@@ -249,6 +272,7 @@ def _check_process(element: Element, resolve: _Resolver, index: ReleaseIndex, ir
             element,
             f"the parent {parent_ref} is neither an element of release {index.release} nor a process of this file",
             f"use an existing parent (etomkg query --release {index.release} …) or add a row for {parent_ref}",
+            parent_ref,
         )
         return
     parent_id = resolve.identifier(parent_iri)
@@ -258,6 +282,7 @@ def _check_process(element: Element, resolve: _Resolver, index: ReleaseIndex, ir
             element,
             f"the parent is {parent_id} but the identifier {identifier} sits below {expected_parent}",
             f"renumber the process below {parent_id}, or make {expected_parent} its parent",
+            parent_id,
         )
     expected = {
         ETOM + "release": release_iri,
@@ -275,6 +300,7 @@ def _check_process(element: Element, resolve: _Resolver, index: ReleaseIndex, ir
                 element,
                 f"{_short(predicate)} is {wrong[0]}, but the identifier and the release give {expected[predicate]}",
                 "drop the statement (etomkg derives it) or correct it",
+                expected[predicate],
             )
 
 
@@ -337,4 +363,4 @@ def render(doc: ExtensionDoc, index: ReleaseIndex, iris: Iris, name: str) -> byt
     return ("\n".join(out) + "\n").encode("utf-8")
 
 
-__all__ = ["check", "render", "ReleaseIndex", "extension_iri"]
+__all__ = ["check", "render", "ReleaseIndex", "extension_iri", "release_index"]

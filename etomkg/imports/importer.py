@@ -30,8 +30,6 @@ from ..progress import Progress, Silent
 from ..storage.persist import StoreFolder, Transaction
 from ..storage.registry import ImportInfo, read_digests, read_records, record_quads, remove_record, write_digests
 from ..store import KnowledgeGraph, sources_digest
-from .extension import ExtensionDoc, check_name, default_name, read_extension
-from .extension_check import ReleaseIndex, check, render
 from .findings import Report, ValidationFailed
 from .workbook import WorkbookData, read_workbook, rows_from_json
 
@@ -82,7 +80,7 @@ class ImportSummary:
         if self.report is not None and self.report.findings:
             counts = self.report.counts()
             lines.append(
-                "  findings: " + ", ".join(f"{n} {s}" for s, n in counts.items()) + " (not errors; --report shows them)"
+                "  findings: " + ", ".join(f"{n} {s}" for s, n in counts.items()) + " (not errors; --json lists them)"
             )
         lines += [f"  note: {notice}" for notice in self.notices]
         if self.stored:
@@ -102,12 +100,13 @@ class ImportSummary:
             "store": self.store,
             "generation": self.generation,
             "stored": self.stored,
+            "conforms": self.report.conforms() if self.report else True,
             "seconds": round(self.seconds, 3),
             "counts": dict(self.counts),
             "anomalies": dict(sorted(self.anomalies.items())),
             "notices": self.notices,
             "graphs_written": self.graphs_written,
-            "findings": json.loads(self.report.to_json())["findings"] if self.report else [],
+            "findings": [f.to_dict() for f in self.report.sorted()] if self.report else [],
             "shapes": self.report.shapes if self.report else "",
         }
 
@@ -287,19 +286,6 @@ def _dangling_references(store: ox.Store, iris: Iris, release: str) -> list[str]
 # --- operators' extensions ---
 
 
-def _release_for(store: ox.Store, iris: Iris, release: str | None) -> str:
-    kg = KnowledgeGraph(store, iris.base)
-    return kg.check_release(release) if release else kg.default_release
-
-
-def check_extension(
-    doc: ExtensionDoc, store: ox.Store, iris: Iris, name: str, release: str | None
-) -> tuple[Report, ReleaseIndex]:
-    release = _release_for(store, iris, release)
-    index = ReleaseIndex.from_store(store, iris, release)
-    return check(doc, index, iris, name), index
-
-
 def import_extension(
     store_dir: str | Path | None,
     path: str | Path,
@@ -313,28 +299,27 @@ def import_extension(
     shapes: str = "auto",
 ) -> ImportSummary:
     """Validate an operator's extension and store it as one named graph (or, with ``check_only``, only
-    check it against ``kg`` — by default the store, or the bundled graph)."""
+    check it against ``kg`` — by default the store, or the bundled graph). The verdict is the one rule book's
+    (:func:`etomkg.validation.inputs.check_file`), the same as ``etomkg validate``'s."""
+    from ..validation.inputs import check_file
+
     progress = progress or Silent()
     started = time.perf_counter()
-    progress.step("reading the extension")
-    doc = read_extension(path, fmt)
-    name = check_name(name or doc.meta.get("name") or default_name(doc.path))
-    release = release or doc.meta.get("release")
+    progress.step("reading and checking the extension")
     if check_only:
         from ..store import open as open_kg
 
-        kg = kg or open_kg(store_dir)
-        progress.step("checking")
-        report, index = check_extension(doc, kg.store, kg.iris, name, release)
-        if report.conforms:
-            _run_shapes(report, doc, index, kg.iris, name, shapes, progress)
+        kg = kg if kg is not None else open_kg(store_dir)
+        checked = check_file(path, release=release, name=name, fmt=fmt, kg=kg, shapes=shapes, progress=progress)
         progress.done()
-        if not report.conforms:
-            raise ValidationFailed(doc.name, report)
+        if not checked.report.conforms():
+            raise ValidationFailed(Path(path).name, checked.report)
+        staged = checked.staged
         summary = ImportSummary(
-            "extension", name, index.release, doc.name, str(store_dir or "(bundled graph)"), None, stored=False
-        )
-        _extension_counts(summary, doc, report)
+            "extension", staged.name, staged.release, Path(path).name, str(store_dir or "(bundled graph)"), None,
+            stored=False,
+        )  # fmt: skip
+        _extension_counts(summary, staged, checked.report)
         summary.seconds = time.perf_counter() - started
         return summary
     if store_dir is None:
@@ -342,12 +327,15 @@ def import_extension(
     folder = ensure_store(store_dir, progress)
     with folder.transaction() as tx:
         iris = Iris(tx.previous["base"])
-        progress.step("checking")
-        report, index = check_extension(doc, tx.store, iris, name, release)
-        if report.conforms:
-            data = _run_shapes(report, doc, index, iris, name, shapes, progress)
-        if not report.conforms:
-            raise ValidationFailed(doc.name, report)
+        checked = check_file(path, release=release, name=name, fmt=fmt, kg=KnowledgeGraph(tx.store, iris.base),
+                             shapes=shapes, progress=progress)  # fmt: skip
+        if checked.staged.stored_by != "import extension":
+            raise EtomkgError(f"{path} is read by {checked.staged.stored_by}'s reader: store it with etomkg "
+                              f"{checked.staged.stored_by} (--check here only validates it)")  # fmt: skip
+        if not checked.report.conforms():
+            raise ValidationFailed(Path(path).name, checked.report)
+        staged, data = checked.staged, checked.data
+        name = staged.name
         progress.step("writing")
         graph = iris.extension(name)
         if tx.store.contains_named_graph(ox.NamedNode(graph)):
@@ -360,69 +348,27 @@ def import_extension(
         info = ImportInfo(
             kind="extension",
             key=name,
-            release=index.release,
+            release=staged.release,
             graphs=[graph],
-            source_file=doc.name,
-            sha256=doc.sha256,
+            source_file=Path(path).name,
+            sha256=staged.sha256,
             imported_at=_now(),
             triples=data.count(b"\n"),
-            label=f"extension {name} ({doc.fmt})",
+            label=f"extension {name} ({staged.fmt})",
         )
         tx.store.extend(record_quads(iris, info))
         generation = tx.path.name
     progress.done()
-    summary = ImportSummary("extension", name, index.release, doc.name, str(folder.path), generation)
-    _extension_counts(summary, doc, report)
+    summary = ImportSummary("extension", name, staged.release, Path(path).name, str(folder.path), generation)
+    _extension_counts(summary, staged, checked.report)
     summary.graphs_written = [graph]
     summary.seconds = time.perf_counter() - started
     return summary
 
 
-def _run_shapes(report: Report, doc: ExtensionDoc, index, iris: Iris, name: str, mode: str, progress) -> bytes:
-    """Render the extension and, unless it is large (see ``SHAPES_AUTO_LIMIT``), run the project's SHACL
-    shapes on it; their findings join the report. Returns the rendered N-Quads."""
-    from .extension import _line_index
-    from .extension_check import extension_iri
-    from .findings import SHAPES_AUTO_LIMIT, shared_shapes
-
-    if mode not in ("auto", "always", "never"):
-        raise EtomkgError(f"--shapes {mode!r}: choose auto, always or never")
-    data = render(doc, index, iris, name)
-    if mode == "never" or (mode == "auto" and len(doc.elements) > SHAPES_AUTO_LIMIT):
-        report.shapes = f"not run ({len(doc.elements)} elements; --shapes always runs them)"
-        return data
-    progress.step("checking with the SHACL shapes")
-    lines = {extension_iri(iris, name, e): e.line for e in doc.elements}
-    line_of = _line_index(doc.path.read_text("utf-8")) if doc.fmt in ("turtle", "jsonld") else None
-
-    def locate(iri: str) -> int | None:
-        return lines.get(iri) or (line_of(iri) if line_of else None)
-
-    report.extend(shared_shapes(data, index.release, iris.base, locate, doc.name))
-    report.shapes = "run"
-    return data
-
-
-def _extension_counts(summary: ImportSummary, doc: ExtensionDoc, report: Report) -> None:
-    kinds = Counter(e.kind for e in doc.elements)
-    levels = Counter(e.key.count(".") for e in doc.elements if e.kind == "process")
-    mappings = sum(len(e.maps_to) for e in doc.elements)
-    summary.counts = [
-        ("format", doc.fmt),
-        (
-            "processes",
-            f"{kinds['process']}"
-            + (": " + ", ".join(f"L{lvl} {n}" for lvl, n in sorted(levels.items())) if levels else ""),
-        ),
-        ("applications", str(kinds["application"])),
-        ("systems", str(kinds["system"])),
-        ("organisation units", str(kinds["organisation-unit"])),
-        ("mappings", f"{mappings} maps-to links"),
-        (
-            "checks",
-            "structural checks" + (", SHACL shapes" if report.shapes == "run" else f"; SHACL shapes {report.shapes}"),
-        ),
-    ]
+def _extension_counts(summary: ImportSummary, staged, report: Report) -> None:
+    checks = "structural checks" + (", SHACL shapes" if report.shapes == "run" else f"; SHACL shapes {report.shapes}")
+    summary.counts = [("format", staged.fmt), *staged.counts, ("checks", checks)]
     if summary.stored:
         summary.counts.append(("graph", summary.key))
     summary.report = report

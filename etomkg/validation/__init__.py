@@ -7,24 +7,32 @@ one release) and the user's extension files.
 >>> sorted({f.rule.id for f in report.findings if f.severity == "warning"})
 ['duplicate_label', 'etom-hier-003', 'etom-src-001', 'missing_definition']
 
-With extension files, the focus nodes are the subjects the files say something about (their elements, and
-bundled elements they add to), checked in the context of the bundled graph; ``scope="all"`` checks everything.
+With files, :func:`validate` checks their triples as they are: the focus nodes are the subjects the files say
+something about (their elements, and bundled elements they add to), checked in the context of the bundled
+graph; ``scope="all"`` checks everything. Users' files take the one path of :mod:`.inputs` instead
+(``etomkg validate FILE``, ``etomkg import extension``, :func:`check_extension`): read into the triples an
+import stores, then the whole rule book — the structural rules of :mod:`.structure`, then these checks.
+Every result is a :class:`~.findings.Finding` in a :class:`~.findings.Report`, whoever reports it.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from ..iris import ETOM, RELEASES, natural_key, release_key
+from ..iris import ETOM, RELEASES
 from . import engines
-from .dataset import Dataset, InputFileError, UserFile, dataset_for
+from .dataset import Dataset, InputFileError, dataset_for
+from .findings import Finding, Focus, Report
 from .owl import CONSISTENCY_RULE, OWL_RULES, SATISFIABLE_RULE, OwlFinding, check_profile
 from .rules import SEVERITY_RANK, Rule, ShapesError, load_shapes, rule_table
+from .structure import structure_rules
 
 __all__ = [
+    "check_extension",
+    "check_file",
+    "check_files",
     "Finding",
     "Focus",
     "InputFileError",
@@ -32,83 +40,26 @@ __all__ = [
     "ShapesError",
     "all_rules",
     "validate",
+    "validate_triples",
 ]
+
+
+def __getattr__(name: str):
+    # the one path of user files (validation.inputs) imports the extension readers, which import this package
+    if name in ("check_extension", "check_file", "check_files"):
+        from . import inputs
+
+        return getattr(inputs, name)
+    raise AttributeError(name)
+
 
 SOURCE_DEFECT_RULE = "etom-src-001"
 
 
-@dataclass(frozen=True)
-class Focus:
-    """The element a result is about, as people know it."""
-
-    key: str  # IRI (or _:label)
-    identifier: str | None = None  # skos:notation, a release's version, or a term's local name
-    names: tuple[tuple[str, str], ...] = ()  # (language, name)
-    release: str | None = None
-    file: str | None = None  # the first extension file that states something about it
-
-    def name(self, lang: str = "en") -> str:
-        names = dict(self.names)
-        return names.get(lang) or names.get("en") or next(iter(names.values()), "")
-
-    def sort_key(self) -> tuple:
-        return (release_key(self.release) if self.release else -1, natural_key(self.identifier or ""), self.key)
-
-
-@dataclass(frozen=True)
-class Finding:
-    rule: Rule
-    severity: str
-    focus: Focus
-    value: str | None = None  # the offending value (IRI or literal key)
-    value_text: str | None = None
-    path: str | None = None
-    acknowledged_by: str | None = None  # the etom:Anomaly of the bundled graph that downgraded it
-    acknowledged_kind: str | None = None  # its etom:anomalyKind
-    detail: tuple[tuple[str, str], ...] = ()  # per-result text of the OWL checks
-    value_label: str | None = None  # the value as people know it (an element's identifier)
-
-    def message(self, lang: str = "en") -> str:
-        if self.detail:
-            texts = dict(self.detail)
-            return texts.get(lang) or texts["en"]
-        text = self.rule.text("message", lang)
-        value = self.value_label or self.value_text or ""
-        return text.replace("{?value}", value).replace("{$this}", self.focus.identifier or self.focus.key)
-
-    def acknowledgement(self, lang: str = "en") -> str:
-        if not self.acknowledged_by:
-            return ""
-        kind = "etom:" + (self.acknowledged_kind or "").rsplit("#", 1)[-1]
-        if lang == "zh":
-            return f"TM Forum 来源缺陷，记录为 {kind}，故降为警告"
-        return f"a defect of TM Forum's source, recorded as {kind}: a warning"
-
-
-@dataclass
-class Report:
-    findings: list[Finding]
-    rules: list[Rule]  # every rule that ran, in table order
-    dataset: str  # what was validated, e.g. "release 25.5 + 2 files"
-    triples: int
-    files: list[UserFile]
-    engine: str
-    seconds: float = 0.0
-    skipped: dict[str, str] = field(default_factory=dict)  # rule id → why it did not run
-
-    def count(self, severity: str) -> int:
-        return sum(1 for f in self.findings if f.severity == severity)
-
-    def failing(self, fail_on: str) -> list[Finding]:
-        return [f for f in self.findings if SEVERITY_RANK[f.severity] >= SEVERITY_RANK[fail_on]]
-
-    def conforms(self, fail_on: str = "violation") -> bool:
-        return not self.failing(fail_on)
-
-
 def all_rules(shapes_folder: str | None = None) -> list[Rule]:
-    """Every rule: the shapes' and the OWL checks', in the order of the rule table."""
-    return rule_table(load_shapes(shapes_folder), OWL_RULES)
+    """Every rule: the shapes', the OWL checks' and the structural rules of extension files, in the order of the
+    rule table."""
+    return rule_table(load_shapes(shapes_folder), OWL_RULES + structure_rules())
 
 
 def validate(
@@ -138,9 +89,38 @@ def validate(
         from .dataset import graph_dataset, store_dataset
 
         dataset = graph_dataset(kg, release, files) if kg is not None else store_dataset(store, release, files)
-        return _validate(dataset, shapes, files, scope, engine, reason, jobs, shapes_folder, started)
-    with dataset_for(release, files, base) as dataset:
-        return _validate(dataset, shapes, files, scope, engine, reason, jobs, shapes_folder, started)
+        report = _validate(dataset, shapes, files, scope, engine, reason, jobs, shapes_folder, started)
+    else:
+        with dataset_for(release, files, base) as dataset:
+            report = _validate(dataset, shapes, files, scope, engine, reason, jobs, shapes_folder, started)
+    # the structural rules read files the way an import does (validation.inputs); a graph has been read already
+    report.skipped.update({r.id: NOT_A_FILE for r in report.rules if r.engine == "structure"})
+    return report
+
+
+#: why the structural rules do not run on a graph (the text report leaves it out: it says nothing new)
+NOT_A_FILE = "reads extension files (etomkg validate FILE), not a graph"
+
+
+def validate_triples(
+    release: str,
+    path: str,
+    triples: list,
+    *,
+    scope: str = "files",
+    engine: str = "fast",
+    reason: bool = False,
+    jobs: int | None = None,
+    shapes_folder: str | None = None,
+    base: str | None = None,
+) -> Report:
+    """The shapes and the OWL checks on triples read from the file ``path`` (an extension's canonical form),
+    in the context of the bundled ``release``; see :func:`etomkg.validation.inputs.check_file` for the whole
+    rule book."""
+    started = time.perf_counter()
+    shapes = load_shapes(shapes_folder)
+    with dataset_for(release, base=base, parsed=[(path, triples)]) as dataset:
+        return _validate(dataset, shapes, [path], scope, engine, reason, jobs, shapes_folder, started)
 
 
 def _validate(dataset, shapes, files, scope, engine, reason, jobs, shapes_folder, started) -> Report:
@@ -164,7 +144,7 @@ def _validate(dataset, shapes, files, scope, engine, reason, jobs, shapes_folder
     }
     focus = _describe(dataset, keys)
     findings = [_with_focus(f, focus) for f in findings + owl_findings]
-    rules = rule_table(shapes, OWL_RULES)
+    rules = rule_table(shapes, OWL_RULES + structure_rules())
     order = {rule.id: i for i, rule in enumerate(rules)}
     findings.sort(key=lambda f: (order[f.rule.id], f.focus.sort_key(), f.value or "", f.path or "", f.message()))
     return Report(findings, rules, dataset.label, len(dataset), dataset.user_files, engine,
@@ -213,7 +193,6 @@ def _with_focus(finding: Finding, focus: dict[str, Focus]) -> Finding:
 
 def _profile_graph(dataset: Dataset):
     """The ontology and the extension files, as one rdflib graph, for the OWL 2 DL profile check."""
-    import pyoxigraph as ox
     import rdflib
 
     from ..files import ontology_dir
@@ -223,9 +202,8 @@ def _profile_graph(dataset: Dataset):
     labels: dict = {}
     for user_file in dataset.user_files:
         if user_file.statements:
-            data = ox.serialize(user_file.statements, format=ox.RdfFormat.N_TRIPLES)
-            graph.parse(data=data.decode("utf-8"), format="nt", bnode_context=labels)
-    return graph, {f"_:{node}": f"_:{label}" for label, node in labels.items()}
+            engines.add_triples(graph, user_file.statements, labels)
+    return graph, {f"_:{node}": label for node, label in labels.items()}
 
 
 @lru_cache(maxsize=1)

@@ -205,11 +205,17 @@ _LOCK = threading.Lock()
 
 
 @contextmanager
-def dataset_for(release: str | None = None, files: list[str] | tuple[str, ...] = (), base: str | None = None):
+def dataset_for(
+    release: str | None = None,
+    files: list[str] | tuple[str, ...] = (),
+    base: str | None = None,
+    parsed: list[tuple[str, list[ox.Triple]]] | None = None,
+):
     """Like :func:`build_dataset`, but reuses this process's store of the bundled graph (loading ~70,000
     triples per release costs more than validating a small extension): the files' triples that the bundled
-    graph lacks are added for the duration of the ``with`` block and removed after it, under a lock."""
-    parsed = [(path, parse_user_file(path)) for path in files]  # all files parse, or nothing is loaded
+    graph lacks are added for the duration of the ``with`` block and removed after it, under a lock.
+    ``parsed`` gives triples already read (the canonical form of an extension file), by the file's path."""
+    parsed = list(parsed or []) + [(path, parse_user_file(path)) for path in files]  # all parse, or none loads
     with _LOCK:
         bundled = _cached_bundled(release, configured_base(base), str(bundled_nquads_path(base)))
         store, added = bundled.store, []

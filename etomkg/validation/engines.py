@@ -58,8 +58,37 @@ def rdflib_graph(ntriples: bytes) -> tuple[rdflib.Graph, dict]:
     graph = rdflib.Graph()
     labels: dict = {}
     if ntriples:
-        graph.parse(data=ntriples.decode("utf-8"), format="nt", bnode_context=labels)
-    return graph, {node: f"_:{label}" for label, node in labels.items()}
+        add_triples(graph, ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES), labels)
+    return graph, labels
+
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+def add_triples(graph: rdflib.Graph, triples, labels: dict) -> None:
+    """Add pyoxigraph triples to an rdflib graph as rdflib's N-Triples parser would read them (plain literals
+    without a datatype), several times faster than serialising and parsing; ``labels`` gets blank node → its
+    pyoxigraph label."""
+    terms: dict = {}
+
+    def convert(term):
+        node = terms.get(term)
+        if node is None:
+            if isinstance(term, ox.NamedNode):
+                node = rdflib.URIRef(term.value)
+            elif isinstance(term, ox.BlankNode):
+                node = BNode(term.value)
+                labels[node] = f"_:{term.value}"
+            elif term.language:
+                node = rdflib.Literal(term.value, lang=term.language)
+            elif term.datatype.value == _XSD_STRING:
+                node = rdflib.Literal(term.value)
+            else:
+                node = rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
+            terms[term] = node
+        return node
+
+    graph.addN((convert(t.subject), convert(t.predicate), convert(t.object), graph) for t in triples)
 
 
 def _key(node, blank_labels: dict) -> str:

@@ -15,7 +15,7 @@ from xml.etree import ElementTree as ET
 from ..files import ontology_dir, reference_dir
 from ..iris import natural_key
 from ..version import __version__
-from . import Finding, Report
+from .findings import Finding, Report
 from .rules import SEVERITY_RANK, Rule
 
 FORMATS = ("text", "json", "junit", "sarif")
@@ -47,8 +47,14 @@ def _focus_text(finding: Finding, lang: str) -> str:
     if name:
         label += f" “{name}”"
     if focus.file:
-        label += f"  [{focus.file}]"
+        label += f"  [{finding.where}]"
     return label
+
+
+def _message(finding: Finding, lang: str) -> str:
+    """The message, and how to fix it where the result says more than its rule (the structural rules)."""
+    message, fix = finding.message(lang), finding.how_to_fix(lang)
+    return f"{message}; {fix}" if fix and fix != message else message
 
 
 def render_text(report: Report, fail_on: str = "violation", lang: str = "en", limit: int = 20,
@@ -59,7 +65,7 @@ def render_text(report: Report, fail_on: str = "violation", lang: str = "en", li
     for finding in findings:
         by_rule.setdefault(finding.rule.id, []).append(finding)
     rules = {r.id: r for r in report.rules}
-    lines = [f"etomkg validate: {report.dataset} ({report.triples:,} triples)"]
+    lines = [f"etomkg validate: {report.dataset}" + (f" ({report.triples:,} triples)" if report.triples else "")]
     for rule_id, group in by_rule.items():
         rule = rules[rule_id]
         counts = {}
@@ -69,7 +75,7 @@ def render_text(report: Report, fail_on: str = "violation", lang: str = "en", li
         lines += ["", f"{rule_id} ({tally}) — {rule.text('description', lang)}"]
         for finding in group[: limit or None]:
             ack = f" ({finding.acknowledgement(lang)})" if finding.acknowledged_by else ""
-            lines.append(f"  {heads[finding.severity]:9} {_focus_text(finding, lang)}: {finding.message(lang)}{ack}")
+            lines.append(f"  {heads[finding.severity]:9} {_focus_text(finding, lang)}: {_message(finding, lang)}{ack}")
         if limit and len(group) > limit:
             more = len(group) - limit
             lines.append(
@@ -77,9 +83,13 @@ def render_text(report: Report, fail_on: str = "violation", lang: str = "en", li
                 if lang != "zh"
                 else f"  … 另有 {more} 条（--limit 0 全部列出）"
             )
+    reasons: dict[str, list[str]] = {}
     for rule_id, why in sorted(report.skipped.items()):
-        if "--reason" not in why:
-            lines += ["", f"{rule_id} did not run: {why}"]
+        if "--reason" not in why and not why.startswith("reads extension files"):
+            reasons.setdefault(why, []).append(rule_id)
+    for why, ids in reasons.items():  # many rules for one reason (the shapes, after structural violations): one line
+        names = ids if len(ids) <= 3 else [f"{len(ids)} rules ({', '.join(ids[:3])} …)"]
+        lines += [line for which in names for line in ("", f"{which} did not run: {why}")]
     hidden = len(report.findings) - len(findings)
     lines.append("")
     if hidden:
@@ -108,7 +118,9 @@ def _finding_json(finding: Finding, lang: str) -> dict:
         "file": focus.file,
         "value": finding.value_text if finding.value is not None else None,
         "path": finding.path,
+        "line": finding.line,
         "message": finding.message(lang),
+        "fix": finding.how_to_fix(lang) or None,
         "acknowledgedBy": finding.acknowledged_by,
     }
 
@@ -149,7 +161,7 @@ def render_junit(report: Report, fail_on: str = "violation", lang: str = "en", e
         case = ET.SubElement(suite, "testcase", name=rule.id, classname=f"etomkg.rules.{rule.source or rule.engine}")
         group = by_rule.get(rule.id, [])
         bad = [f for f in group if SEVERITY_RANK[f.severity] >= rank]
-        lines = [f"{f.severity}: {_focus_text(f, lang)}: {f.message(lang)}" for f in group]
+        lines = [f"{f.severity}: {_focus_text(f, lang)}: {_message(f, lang)}" for f in group]
         if bad:
             failures += 1
             failure = ET.SubElement(case, "failure", type=rule.id,
@@ -187,8 +199,11 @@ class _Locator:
     def locate(self, finding: Finding) -> dict | None:
         focus = finding.focus
         if focus.file:
-            text = self.files[focus.file]
-            region = self._find_in_rdf(text, focus.key)
+            text = self.files.get(focus.file)
+            if finding.line is not None:  # the reader knew the line (or CSV row)
+                region = {"startLine": finding.line, "startColumn": 1}
+            else:
+                region = self._find_in_rdf(text, focus.key) if text is not None else None
             if region is None and focus.key in self.lines.get(focus.file, {}):
                 region = {"startLine": self.lines[focus.file][focus.key], "startColumn": 1}
             location = {"artifactLocation": {"uri": _uri(focus.file)}}
@@ -255,7 +270,7 @@ def render_sarif(report: Report, fail_on: str = "violation", lang: str = "en", e
             "ruleIndex": index[finding.rule.id],
             "level": _SARIF_LEVEL[finding.severity],
             "message": {
-                "text": f"{_focus_text(finding, lang)}: {finding.message(lang)}"
+                "text": f"{_focus_text(finding, lang)}: {_message(finding, lang)}"
                 + (f" ({finding.acknowledgement(lang)})" if finding.acknowledged_by else "")
             },
             "logicalLocations": [
