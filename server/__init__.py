@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Flask
 
-from . import access, downloads, explore, graph, headers, oda, pages, resources, sparql
+from . import access, downloads, explore, graph, headers, oda, pages, reconcile, resources, sparql
 from .config import defaults_from_env
 
 
@@ -36,6 +36,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(pages.bp)
     app.register_blueprint(explore.bp)
     app.register_blueprint(oda.bp)
+    app.register_blueprint(reconcile.bp)
     return app
 
 

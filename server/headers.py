@@ -30,6 +30,14 @@ SECURITY_HEADERS = [
     ("Referrer-Policy", "no-referrer"),
 ]
 _NAMES = {name.lower() for name, _ in SECURITY_HEADERS}
+#: Pages made to be shown in other applications' frames: the reconciliation preview (OpenRefine shows it in an
+#: iframe). The same policy, except who may frame them.
+FRAMEABLE_PATHS = ("/reconcile/preview",)
+FRAMEABLE_HEADERS = [
+    (name, value.replace("frame-ancestors 'none'", "frame-ancestors *"))
+    for name, value in SECURITY_HEADERS
+    if name != "X-Frame-Options"
+]
 
 
 class SecurityHeaders:
@@ -39,9 +47,11 @@ class SecurityHeaders:
         self.wsgi_app = wsgi_app
 
     def __call__(self, environ, start_response):
+        added = FRAMEABLE_HEADERS if environ.get("PATH_INFO", "").startswith(FRAMEABLE_PATHS) else SECURITY_HEADERS
+
         def with_headers(status, headers, exc_info=None):
             kept = [(name, value) for name, value in headers if name.lower() not in _NAMES]
-            return start_response(status, kept + SECURITY_HEADERS, exc_info)
+            return start_response(status, kept + added, exc_info)
 
         return self.wsgi_app(environ, with_headers)
 

@@ -18,6 +18,7 @@ from . import flows as _flows  # noqa: F401
 from . import imports as _imports  # noqa: F401
 from . import info as _info  # noqa: F401
 from . import map as _map  # noqa: F401
+from . import mcp as _mcp  # noqa: F401
 from . import push as _push  # noqa: F401
 from . import queries as _queries  # noqa: F401
 from . import query as _query  # noqa: F401
