@@ -213,7 +213,8 @@ def remote_kg(pushed):
 @pytest.fixture(scope="session")
 def embedded_twin(kg):
     """An embedded store holding exactly the graphs that were pushed: the reference for every comparison."""
-    graphs = [etomkg.store.ONTOLOGY_IRI, kg.iris.framework_graph] + [kg.iris.graph(r) for r in PUSHED_RELEASES]
+    graphs = [etomkg.store.ONTOLOGY_IRI, kg.iris.framework_graph, f"{kg.iris.base}/oda"]
+    graphs += [kg.iris.graph(r) for r in PUSHED_RELEASES]
     return kg.local_copy(graphs)
 
 

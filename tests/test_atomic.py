@@ -19,10 +19,11 @@ def test_creates_missing_parent_folders_and_replaces_whole_files(tmp_path):
 
 
 def test_a_failed_write_leaves_no_temporary_file(tmp_path):
-    (tmp_path / "taken").mkdir()  # a folder where a file should go: the rename fails after staging
-    with pytest.raises(IsADirectoryError):
+    (tmp_path / "taken").mkdir()  # a folder where a file should go: refused, and nothing of the set is written
+    with pytest.raises(EtomkgError, match="is a folder"):
         write_files({tmp_path / "ok.txt": b"x", tmp_path / "taken": b"y"})
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")] == []
+    assert not (tmp_path / "ok.txt").exists()
 
 
 def test_a_parent_that_is_a_file_is_a_clear_error(tmp_path):

@@ -119,3 +119,16 @@ def test_wheel_install_in_fresh_venv_builds_and_queries(tmp_path):
     assert typed == [tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"], "True"]
     cli_version = subprocess.run([etomkg, "--version"], cwd=work, env=env, capture_output=True, text=True).stdout
     assert typed[0] in cli_version
+
+
+def test_every_package_folder_is_listed_in_pyproject():
+    """The package list is explicit (the folder mapping needs it): a new sub-package must be named there, or the
+    wheel ships without it. Cheaper than the wheel test above, and says which one is missing."""
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    found = {
+        ".".join(init.parent.relative_to(ROOT).parts).replace("server", "etomkg_server", 1)
+        for folder in ("etomkg", "server")
+        for init in (ROOT / folder).rglob("__init__.py")
+        if "__pycache__" not in init.parts
+    }
+    assert found - listed == set(), "add these to [tool.setuptools] packages in pyproject.toml"

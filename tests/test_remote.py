@@ -322,13 +322,18 @@ def test_quads_for_pattern_matches_the_embedded_store(remote_kg, embedded_twin):
     assert next(remote_kg.quads_for_pattern(*patterns[3])).graph_name == graph  # an iterator, as pyoxigraph gives
 
 
+# Lineage between consecutive releases: the pushed pair (classic, 25.5) has none, so these answer nothing on both.
+NEEDS_CONSECUTIVE_RELEASES = {"lineage-links", "unlinked-processes", "version-links"}
+
+
 @pytest.mark.parametrize("name", shipped.names())
 def test_shipped_queries_answer_alike(name, remote_kg, embedded_twin):
     query = shipped.load(name)
     params = {"release": "25.5"} if any(p.name == "release" for p in query.parameters) else {}
     text = query.text(**params)
     remote = _rows(remote_kg.query(text))
-    assert remote, f"{name} must return something on 25.5"
+    if name not in NEEDS_CONSECUTIVE_RELEASES:
+        assert remote, f"{name} must return something on 25.5"
     assert remote == _rows(embedded_twin.query(text))
 
 

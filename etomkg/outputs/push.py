@@ -106,8 +106,8 @@ def graph_iri(kg: KnowledgeGraph, short: str) -> str:
 
 
 def select_graphs(kg: KnowledgeGraph, *, releases: Iterable[str] = (), graphs: Iterable[str] = ()) -> list[str]:
-    """The graphs to push: everything by default; with ``releases``, the ontology, the framework,
-    those releases and the extensions imported against them (with the store's registry, which the
+    """The graphs to push: everything by default; with ``releases``, the ontology, the framework, the ODA
+    components, those releases and the extensions imported against them (with the store's registry, which the
     remote graph needs to know them as extensions of their release); plus any ``graphs`` named."""
     present = kg.backend.graph_names()
     releases, graphs = list(releases), list(graphs)
@@ -116,7 +116,11 @@ def select_graphs(kg: KnowledgeGraph, *, releases: Iterable[str] = (), graphs: I
     else:
         chosen = []
         if releases:
+            from ..oda.rdf import oda_graph
+
             chosen += [ONTOLOGY_IRI, kg.iris.framework_graph]
+            if oda_graph(kg.iris) in present:
+                chosen.append(oda_graph(kg.iris))  # the ODA components cite processes of every release
             for release in releases:
                 chosen.append(kg.iris.graph(kg.check_release(release)))
                 chosen += kg.extensions.get(release, [])  # operators' extensions imported against it
