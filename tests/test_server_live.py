@@ -148,7 +148,9 @@ def test_runaway_query_is_cancelled_while_others_are_answered(server):
         answered.append(reply.status_code)
         time.sleep(0.05)
     thread.join()
-    assert outcome["status"] == 503 and "cancelled after the time limit of 3 s" in outcome["text"]
+    # the time limit stops it, or the worker's memory bound where a fast machine reaches that first
+    limits = ("cancelled after the time limit of 3 s", "cancelled after the memory limit")
+    assert outcome["status"] == 503 and any(limit in outcome["text"] for limit in limits), outcome["text"]
     assert outcome["seconds"] < TIMEOUT_S + 10
     # at most the last one may meet the cancelling worker as it hands over (a quick 503, never a reset)
     assert answered and set(answered[:-1]) <= {200} and answered[-1] in (200, 503), answered
