@@ -35,6 +35,7 @@ from typing import Any
 
 from etomkg.errors import EtomkgError
 
+from .access import FinishedBody
 from .config import defaults_from_env
 
 log = logging.getLogger("etomkg.server")
@@ -102,24 +103,7 @@ class Counted:
         if isinstance(body, list):
             self.add(-1)
             return body
-        return _Closing(body, lambda: self.add(-1))
-
-
-class _Closing:
-    __slots__ = ("body", "done")
-
-    def __init__(self, body, done) -> None:
-        self.body, self.done = body, done
-
-    def __iter__(self):
-        return iter(self.body)
-
-    def close(self) -> None:
-        try:
-            if hasattr(self.body, "close"):
-                self.body.close()
-        finally:
-            self.done()
+        return FinishedBody(body, lambda: self.add(-1))
 
 
 def _server_class():

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from ..iris import ETOM, RDF, XSD
+from ..iris import ETOM, RDF, RDFS, XSD
 
 TYPE = ox.NamedNode(RDF + "type")
 _INT = ox.NamedNode(XSD + "integer")
@@ -61,3 +61,14 @@ class QuadWriter:
     def add(self, s: str, p: str | ox.NamedNode, o: ox.NamedNode | ox.Literal) -> None:
         pred = p if isinstance(p, ox.NamedNode) else ox.NamedNode(p)
         self.quads.append(ox.Quad(ox.NamedNode(s), pred, o, self.graph))
+
+
+def anomaly(w: QuadWriter, iris, subject: str, found, index: int) -> None:
+    """Record ``found`` (a :class:`~etomkg.content.model.Anomaly`) as the ``index``-th anomaly of ``subject``."""
+    iri = iris.anomaly(subject, found.kind, index)
+    w.add(subject, etom("hasAnomaly").value, node(iri))
+    w.add(iri, TYPE, etom("Anomaly"))
+    w.add(iri, etom("anomalyKind").value, etom(found.kind))
+    w.add(iri, RDFS + "comment", lit(found.comment, "en"))
+    if found.raw is not None:
+        w.add(iri, etom("rawValue").value, lit(found.raw))

@@ -15,7 +15,6 @@ from ..iris import (
     ONTOLOGY_IRI,
     OWL,
     PROV,
-    RDFS,
     SKOS,
     VOID,
     XKOS,
@@ -24,9 +23,10 @@ from ..iris import (
 )
 from .flows import information_quads, release_flow_quads
 from .lineage import carried_statement, version_link_iri
-from .model import Anomaly, Content, DeletedProcess, Process
+from .model import Content, DeletedProcess, Process
 from .quads import TYPE as _TYPE
 from .quads import QuadWriter as _Writer
+from .quads import anomaly as _write_anomaly
 from .quads import boolean as _bool
 from .quads import etom as _e
 from .quads import integer as _int
@@ -170,7 +170,7 @@ def release_quads(content: Content, iris: Iris, release: str) -> list[ox.Quad]:
     for note in content.release_notes.get(release, []):
         w.add(rel, SKOS + "editorialNote", _lit(note, "en"))
     for i, anomaly in enumerate(content.release_anomalies.get(release, [])):
-        _anomaly(w, iris, rel, anomaly, i)
+        _write_anomaly(w, iris, rel, anomaly, i)
     procs = [p for p in content.processes if p.release == release]
     deleted = [d for d in content.deleted if d.release == release]
     sources = sorted({p.source for p in procs} | {d.source for d in deleted})
@@ -235,7 +235,7 @@ def _process(w: _Writer, content: Content, iris: Iris, proc: Process) -> None:
     if proc.note:
         w.add(iri, SKOS + "editorialNote", _lit(proc.note, "en"))
     for i, anomaly in enumerate(proc.anomalies):
-        _anomaly(w, iris, iri, anomaly, i)
+        _write_anomaly(w, iris, iri, anomaly, i)
     _carried(w, iris, proc)
 
 
@@ -247,16 +247,6 @@ def _tmf_texts(w: _Writer, iri: str, brief: str | None, extended: str | None, ch
         w.add(iri, _e("extendedDescription").value, _lit(extended, "en"))
     if change:
         w.add(iri, SKOS + "changeNote", _lit(change, "en"))
-
-
-def _anomaly(w: _Writer, iris: Iris, subject: str, anomaly: Anomaly, index: int) -> None:
-    iri = iris.anomaly(subject, anomaly.kind, index)
-    w.add(subject, _e("hasAnomaly").value, _n(iri))
-    w.add(iri, _TYPE, _e("Anomaly"))
-    w.add(iri, _e("anomalyKind").value, _e(anomaly.kind))
-    w.add(iri, RDFS + "comment", _lit(anomaly.comment, "en"))
-    if anomaly.raw is not None:
-        w.add(iri, _e("rawValue").value, _lit(anomaly.raw))
 
 
 def _version_link(w: _Writer, iris: Iris, link) -> None:

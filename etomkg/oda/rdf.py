@@ -16,6 +16,7 @@ import pyoxigraph as ox
 from ..content.model import Anomaly, Content
 from ..content.quads import TYPE as _TYPE
 from ..content.quads import QuadWriter as _Writer
+from ..content.quads import anomaly as _write_anomaly
 from ..content.quads import boolean as _bool
 from ..content.quads import etom as _e
 from ..content.quads import lit as _lit
@@ -100,16 +101,6 @@ class OdaIris:
 
     def function(self, identifier: str) -> str:
         return f"{self.ff_scheme}/{_key(identifier)}"
-
-
-def _anomaly(w: _Writer, iris: Iris, subject: str, anomaly: Anomaly, index: int) -> None:
-    iri = iris.anomaly(subject, anomaly.kind, index)
-    w.add(subject, _e("hasAnomaly").value, _n(iri))
-    w.add(iri, _TYPE, _e("Anomaly"))
-    w.add(iri, _e("anomalyKind").value, _e(anomaly.kind))
-    w.add(iri, RDFS + "comment", _lit(anomaly.comment, "en"))
-    if anomaly.raw is not None:
-        w.add(iri, _e("rawValue").value, _lit(anomaly.raw))
 
 
 def oda_quads(content: Content, iris: Iris, specs: OdaSpecs | None = None) -> list[ox.Quad]:
@@ -245,7 +236,7 @@ def component_quads(
         w.add(node, _e("citedRelease").value, _lit(ref.release))
         found, anomalies = resolver.resolve(ref)
         for n, anomaly in enumerate(anomalies):
-            _anomaly(w, iris, node, anomaly, n)
+            _write_anomaly(w, iris, node, anomaly, n)
         for item in found:
             process = iris.process(item.release, item.identifier)
             if item.stated:
@@ -281,7 +272,7 @@ def component_quads(
             w.add(api, SKOS + "notation", _lit(use.api))
             w.add(api, SKOS + "prefLabel", _lit(use.api, "en"))
             w.add(api, SKOS + "prefLabel", _lit(use.api, "zh"))
-            _anomaly(
+            _write_anomaly(
                 w,
                 iris,
                 node,
