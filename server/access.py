@@ -9,7 +9,7 @@ from flask import Flask
 from .executor import Watchdog, access_log
 
 
-class FinishedBody:
+class _Finished:
     """The response body, reporting the request finished once the server has sent it (WSGI calls close())."""
 
     __slots__ = ("body", "done")
@@ -86,7 +86,7 @@ class AccessLog:
         if isinstance(file_wrapper, type) and isinstance(body, file_wrapper):
             done()  # keep the server's sendfile path: count it finished now
             return body
-        return FinishedBody(body, done)
+        return _Finished(body, done)
 
 
 def init_watchdog(app: Flask) -> None:

@@ -35,7 +35,6 @@ from typing import Any
 
 from etomkg.errors import EtomkgError
 
-from .access import FinishedBody
 from .config import defaults_from_env
 
 log = logging.getLogger("etomkg.server")
@@ -103,7 +102,24 @@ class Counted:
         if isinstance(body, list):
             self.add(-1)
             return body
-        return FinishedBody(body, lambda: self.add(-1))
+        return _Closing(body, lambda: self.add(-1))
+
+
+class _Closing:
+    __slots__ = ("body", "done")
+
+    def __init__(self, body, done) -> None:
+        self.body, self.done = body, done
+
+    def __iter__(self):
+        return iter(self.body)
+
+    def close(self) -> None:
+        try:
+            if hasattr(self.body, "close"):
+                self.body.close()
+        finally:
+            self.done()
 
 
 def _server_class():
