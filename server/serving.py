@@ -31,6 +31,7 @@ import struct
 import sys
 import threading
 import time
+from functools import partial
 from typing import Any
 
 from etomkg.errors import EtomkgError
@@ -57,7 +58,9 @@ def worker_app(app_config: dict[str, Any], retire_fd: int, inflight: mmap.mmap):
     watchdog = app.extensions["etomkg.watchdog"]
     pid = os.getpid()
     watchdog.retire = lambda: os.write(retire_fd, struct.pack("=i", pid))
-    return Counted(app, inflight, int(os.environ.get(SLOT_VARIABLE, "0")))
+    slot = int(os.environ.get(SLOT_VARIABLE, "0"))
+    struct.pack_into("=q", inflight, READY_OFFSET + 8 * slot, 1)  # from here on a death is no crash loop
+    return Counted(app, inflight, slot)
 
 
 def _end_with_the_main_process() -> None:
@@ -77,6 +80,8 @@ def _end_with_the_main_process() -> None:
 #: ends a worker as soon as it has none (granian's graceful stop can wait on idle keep-alive connections).
 SLOTS = 256
 SLOT_VARIABLE = "ETOMKG_WORKER_SLOT"
+#: After the counters, one flag per slot: the worker has built its app and serves.
+READY_OFFSET = 8 * SLOTS
 
 
 class Counted:
@@ -167,10 +172,32 @@ def _server_class():
             slot = self.next_slot
             self.next_slot = (slot + 1) % SLOTS
             struct.pack_into("=q", self.inflight, 8 * slot, 0)
+            struct.pack_into("=q", self.inflight, READY_OFFSET + 8 * slot, 0)
             os.environ[SLOT_VARIABLE] = str(slot)  # inherited by the fork that start() makes next
             worker = super()._spawn_worker(idx, target, callback_loader)
             worker.slot = slot
+            worker._watcher = partial(self._watch_worker, worker, worker._watcher)  # start() runs it
             return worker
+
+        def _watch_worker(self, worker, granian_watcher) -> None:
+            """When a worker that served dies unasked, it is replaced: not a crash loop (see the module)."""
+            worker.inner.join()
+            if not worker.interrupt_by_parent and not any(current is worker for current in self.wrks):
+                # a retiring worker that ended before it was asked to: its successor already serves
+                log.info("old worker-%d (pid %s) ended by itself", worker.idx + 1, worker.inner.pid)
+                return
+            if not worker.interrupt_by_parent:
+                served = struct.unpack_from("=q", self.inflight, READY_OFFSET + 8 * worker.slot)[0] == 1
+                log.error(
+                    "worker-%d (pid %s) ended unexpectedly (exit code %s)%s",
+                    worker.idx + 1,
+                    worker.inner.pid,
+                    worker.inner.exitcode,
+                    "; replacing it" if served else " before it could serve",
+                )
+                if served:
+                    self.respawned_wrks.pop(worker.idx, None)
+            granian_watcher()  # granian's own bookkeeping: the main loop respawns (or ends on a real loop)
 
         def _stop_workers(self) -> None:
             """Stop accepting everywhere, then end each worker once it has no request in flight (bounded)."""
@@ -235,14 +262,12 @@ def serve(
         app_config["DISK_COPY"] = disk_copy(app_config["BASE"])  # built once, here, before any worker opens it
     else:
         open_store(app_config["STORE_DIR"], app_config["BASE"], read_only=False)  # built here if new
-    from functools import partial
-
     from granian.constants import HTTPModes, Interfaces
     from granian.http import HTTP1Settings
     from granian.log import LogLevels
 
     retire_read, retire_write = os.pipe()
-    inflight = mmap.mmap(-1, 8 * SLOTS)  # shared with the forked workers
+    inflight = mmap.mmap(-1, READY_OFFSET + 8 * SLOTS)  # shared with the forked workers
     server = _server_class()(
         "etomkg_server",
         address=host,
