@@ -169,6 +169,21 @@ def test_deleted_processes_are_deprecated_with_replacement_or_reason(kg):
     assert unexplained == []
 
 
+def test_replacements_of_deleted_processes_are_marked_as_inferred_with_their_basis(kg):
+    """The deleted sheet names no successor: each replacement triple (ours) has an etom:InferredStatement."""
+    unmarked = kg.select("""SELECT ?d ?p ?r WHERE { VALUES ?p { etom:replacedBy dcterms:isReplacedBy } ?d ?p ?r .
+                              FILTER NOT EXISTS { ?i a etom:InferredStatement ; etom:inferredSubject ?d ;
+                                                     etom:inferredPredicate ?p ; etom:inferredObject ?r } }""")
+    assert unmarked == []
+    rows = kg.select("""SELECT ?evidence WHERE { ?d a etom:DeletedProcess ; etom:uid ?uid ; etom:replacedBy ?r .
+                          ?i etom:inferredSubject ?d ; etom:inferredPredicate etom:replacedBy ; etom:inferredObject ?r ;
+                             etom:evidence ?evidence }""")
+    assert rows and all("the original identifier" in r["evidence"] or "name" in r["evidence"] for r in rows)
+    replaced = kg.select("SELECT (COUNT(*) AS ?n) WHERE { ?d etom:replacedBy ?r }")[0]["n"]
+    markers = kg.select("SELECT (COUNT(*) AS ?n) WHERE { ?i a etom:InferredStatement }")[0]["n"]
+    assert int(markers) == 2 * int(replaced) > 0
+
+
 def test_sales_renumbered_from_1_1_to_1_12_in_25_5(kg):
     rows = kg.select("""SELECT ?old ?new WHERE {
           ?link etom:basis "name" ; etom:older ?o ; etom:newer ?n .

@@ -200,8 +200,12 @@ def test_the_graph_holds_flows_with_their_provenance(kg):
     assert by["producer"] == {kg.iris.process("24.0", "1.1.9")}
     assert by["consumer"] == {kg.iris.process("24.0", "1.3.3")}
     assert by["carries"] == {kg.iris.information("customer-order")}
-    assert by["inferred"] == {"false"} and by["source"] == {"http://ilsa.kz/etom/main/etomprocess181.htm"}
-    assert "wasDerivedFrom" not in by  # no source states it for 24.0: marked as carried, with its basis
+    assert by["inferred"] == {"false"}
+    # no source states it for 24.0: marked as carried, with its basis; the source stays on the stated flow
+    assert "wasDerivedFrom" not in by and "source" not in by and "bibliographicCitation" not in by
+    assert [e for e in by["evidence"] if e.startswith("Carried from the flow stated for release 25.5: ")]
+    stated = kg.select(f"SELECT ?s WHERE {{ <{kg.iris.flow('25.5', 'selling-to-order-handling')}> dcterms:source ?s }}")
+    assert [r["s"] for r in stated] == ["http://ilsa.kz/etom/main/etomprocess181.htm"]
     assert by["carriedFrom"] == {kg.iris.flow("25.5", "selling-to-order-handling")}
     assert kg.iris.version_link("25.5", "1.12.9") in by["carriedAlong"]
     assert any(
@@ -265,6 +269,10 @@ def test_flows_in_chinese_csv_for_an_older_release(cli):
 def test_all_flows_of_a_release_in_natural_order(cli):
     rows = json.loads(cli("flows", "--release", "25.5", "--format", "json", "--details").output)
     assert len(rows) == 181 and sum(r["inferred"] for r in rows) == 50
+    assert {r["stated_for"] for r in rows} == {"24.0", "25.5"}  # the decomposition flows are carried from 24.0
+    carried = [r for r in rows if r["stated_for"] == "24.0"]
+    assert carried and all(r["evidence"].startswith("Carried from the flow stated for release 24.0") for r in carried)
+    assert all(r["source"] and r["citation"] for r in carried if "decomposition" in r["evidence"])
     keys = [(natural_key(r["producer_id"]), natural_key(r["consumer_id"]), r["information"]) for r in rows]
     assert keys == sorted(keys)
     table = cli("flows", "--release", "25.5", "--process", "1.4.5", "--descendants").output

@@ -12,7 +12,7 @@ from ..queries.flows import flow_rows
 from .main import backend_option, main, open_graph, release_option, store_option
 
 COLUMNS = ["producer_id", "producer_name", "consumer_id", "consumer_name", "information"]
-DETAIL_COLUMNS = ["key", "inferred", "evidence", "source", "citation"]
+DETAIL_COLUMNS = ["key", "inferred", "stated_for", "evidence", "source", "citation"]
 
 
 @main.command("flows")
@@ -26,7 +26,8 @@ DETAIL_COLUMNS = ["key", "inferred", "evidence", "source", "citation"]
 @click.option(
     "--details",
     is_flag=True,
-    help="Add the flow key, whether it is inferred, the evidence, its source and the citation (document, section).",
+    help="Add the flow key, whether it is inferred, the release it is stated for, the evidence, and the source and "
+    "citation (document, section) of the stated flow.",
 )
 @store_option
 @backend_option

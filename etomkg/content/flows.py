@@ -424,16 +424,23 @@ def release_flow_quads(content: Content, iris: Iris, release: str) -> list[ox.Qu
         w.add(iri, _e("consumer").value, _n(iris.process(release, flow.consumer)))
         w.add(iri, _e("carries").value, _n(iris.information(flow.information)))
         w.add(iri, _e("inferred").value, _bool(flow.inferred))
-        w.add(iri, _e("evidence").value, _lit(flow.evidence))
-        w.add(iri, DCTERMS + "source", _n(flow.evidence_url))
-        if flow.citation:
-            w.add(iri, DCTERMS + "bibliographicCitation", _lit(flow.citation))
+        if not flow.carried:
+            w.add(iri, _e("evidence").value, _lit(flow.evidence))
+            w.add(iri, DCTERMS + "source", _n(flow.evidence_url))
+            if flow.citation:
+                w.add(iri, DCTERMS + "bibliographicCitation", _lit(flow.citation))
         w.add(iri, SKOS + "prefLabel", _lit(f"{entity.name_en}: {producer[0]} → {consumer[0]}", "en"))
         w.add(iri, SKOS + "prefLabel", _lit(f"{entity.name_zh}：{producer[1]} → {consumer[1]}", "zh"))
         for note in flow.notes:
             w.add(iri, SKOS + "editorialNote", _lit(note, "en"))
         if flow.carried:  # no source states it for this release: marked, with the links it was carried along
+            # The source states the stated flow, for its own release: its dcterms:source and citation stay there.
             origin = stated[(flow.key, flow.stated_release)]
+            w.add(
+                iri,
+                _e("evidence").value,
+                _lit(f"Carried from the flow stated for release {origin.release}: {origin.evidence}"),
+            )
             w.add(iri, _e("carriedFrom").value, _n(iris.flow(origin.release, flow.key)))
             for link in flow.carried_along:
                 w.add(iri, _e("carriedAlong").value, _n(version_link_iri(iris, link)))

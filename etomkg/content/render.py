@@ -313,15 +313,31 @@ def _deleted(w: _Writer, content: Content, iris: Iris, item: DeletedProcess) -> 
         w.add(iri, _e("maturityLevel").value, _lit(item.maturity))
     for identifier, basis in item.replaced_by:
         target = _n(iris.process(item.release, identifier))
-        w.add(iri, _e("replacedBy").value, target)
-        w.add(iri, DCTERMS + "isReplacedBy", target)
         w.add(iri, SKOS + "historyNote", _lit(f"Replaced by {identifier} (matched by {basis}).", "en"))
+        # The deleted sheet names no successor: the match is ours, so both triples are marked as inferred.
+        for predicate, slug_ in ((_e("replacedBy").value, "replaced-by"), (DCTERMS + "isReplacedBy", "is-replaced-by")):
+            w.add(iri, predicate, target)
+            marker = f"{iri}/inferred/{slug_}/{identifier}"
+            w.add(marker, _TYPE, _e("InferredStatement"))
+            w.add(marker, _e("inferredSubject").value, _n(iri))
+            w.add(marker, _e("inferredPredicate").value, _n(predicate))
+            w.add(marker, _e("inferredObject").value, target)
+            w.add(marker, _e("evidence").value, _lit(_replacement_basis(item, identifier, basis)))
     if item.previous:
         w.add(iri, PROV + "wasRevisionOf", _n(iris.process(*item.previous)))
     if item.history_note:
         w.add(iri, SKOS + "historyNote", _lit(item.history_note, "en"))
     _tmf_texts(w, iri, item.brief_description, item.extended_description)
     w.add(iri, PROV + "wasDerivedFrom", _n(iris.source(item.source)))
+
+
+def _replacement_basis(item: DeletedProcess, identifier: str, basis: str) -> str:
+    if basis == "original identifier":
+        return (
+            f"The deleted sheet gives {item.name} (UID {item.uid}) the original identifier {item.original_id}, "
+            f"which the live process {identifier} of release {item.release} has."
+        )
+    return f"The live process {identifier} of release {item.release} has the deleted process's name, {item.name}."
 
 
 def graph_inputs(content: Content, iris: Iris, code_digest: str) -> dict[str, str]:
