@@ -4,6 +4,7 @@ and `etomkg validate spec.yaml` (SARIF validated against the schema). The YAML f
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,7 @@ spec:
     eTOMs:
       - "{etom}"
       - "1.4.5.6|Issue_Service_Orders|v25.5"
-    SIDs: ["Service_Domain|Service_Order_ABE|v25.0"]
+    SIDs: ["{sid}"]
     functionalFrameworkFunctions: ["3|Repository_Entity_Relations_Configuration|v24.0"]
   coreFunction:
     exposedAPIs:
@@ -38,7 +39,8 @@ spec:
 
 def write_spec(folder: Path, file: str, **fields) -> Path:
     values = {"id": "ACME001", "name": "AcmeActivation", "status": "preview", "api": "TMF640",
-              "etom": "1.4.5|Service_Activation_Management|v25.5", **fields}  # fmt: skip
+              "etom": "1.4.5|Service_Activation_Management|v25.5", "sid": "Service_Domain|Service_Order_ABE|v25.0",
+              **fields}  # fmt: skip
     path = folder / file
     path.write_text(SPEC.format(**values), encoding="utf-8")
     return path
@@ -71,7 +73,8 @@ def test_one_broken_spec_rejects_the_whole_folder(cli, specs, store_dir):
     write_spec(specs, "zz-broken.yaml", id="ACME003", etom="1.4.5|Service_Magic|v24.0", api="TMF999")
     (specs / "zz-older.yaml").write_text(
         SPEC.format(id="ACME004", name="Old", status="roadmap", api="TMF640",
-                    etom="1.4.5|Service_Configuration_&_Activation|v21.5"), encoding="utf-8")  # fmt: skip
+                    etom="1.4.5|Service_Configuration_&_Activation|v21.5",
+                        sid="Service_Domain|Service_Order_ABE|v25.0"), encoding="utf-8")  # fmt: skip
     before = json.loads(cli("store", "list", "--store", str(store_dir), "--format", "json").stdout)
     result = cli("import", "oda", str(specs), "--store", str(store_dir), expect=1)
     assert "nothing was imported" in result.stderr
@@ -96,8 +99,10 @@ def test_unreadable_specs_are_clear_errors(cli, tmp_path, text, message):
     path.write_text(text, encoding="utf-8")
     result = cli("import", "oda", str(path), "--check", expect=1)
     assert f"{path}:" in result.stderr and "[oda-spec-001]" in result.stderr and message in result.stderr
-    result = cli("validate", str(path), expect=2)
-    assert f"{path}:" in result.stderr and message in result.stderr
+    result = cli("validate", str(path), "--format", "json", expect=1)  # the same verdict, as a finding
+    assert [(r["rule"], r["file"], message in r["message"]) for r in json.loads(result.stdout)["results"]] == [
+        ("oda-spec-001", str(path), True)
+    ]
 
 
 def test_structural_problems_have_their_rules(cli, tmp_path):
@@ -105,6 +110,42 @@ def test_structural_problems_have_their_rules(cli, tmp_path):
     result = cli("import", "oda", str(path), "--check", expect=1)
     assert f"{path}:8: violation [oda-spec-002]" in result.stderr
     assert f"{path}:16: violation [oda-spec-004]" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        ({}, []),
+        ({"status": "someday"}, [("oda-spec-002", 8)]),
+        ({"name": "''"}, [("oda-spec-002", 5)]),
+        ({"etom": "1.4.5 Service Activation"}, [("oda-spec-003", 10)]),
+        ({"api": "ABC1"}, [("oda-spec-004", 16)]),
+        ({"sid": "Spaceship_Domain|Warp_ABE|v25.0"}, [("oda-spec-005", 12)]),
+        ({"etom": "1.4.5|Service_Magic|v24.0", "api": "TMF999"}, [("etom-oda-001", 10), ("etom-oda-005", 16)]),
+    ],
+)
+def test_validate_and_import_check_give_one_verdict_on_specs(cli, tmp_path, fields, expected):
+    """One rule book: the same rule ids at the same lines, and the same exit code, from both commands."""
+    path = write_spec(tmp_path, "acme.yaml", **fields)
+    code = 1 if expected else 0
+    sarif_file = tmp_path / "out.sarif"
+    cli("validate", str(path), "--format", "sarif", "-o", str(sarif_file), expect=code)
+    results = json.loads(sarif_file.read_text(encoding="utf-8"))["runs"][0]["results"]
+    validated = sorted((r["ruleId"], r["locations"][0]["physicalLocation"]["region"]["startLine"]) for r in results)
+    checked = cli("import", "oda", str(path), "--check", expect=code).stderr
+    listed = sorted(
+        (rule, int(line))
+        for line, rule in re.findall(rf"{re.escape(str(path))}:(\d+): violation \[([\w-]+)\]", checked)
+    )
+    assert validated == listed == expected
+
+
+def test_the_spec_rules_are_in_the_rule_book(cli):
+    table = cli("validate", "--list-rules").stdout
+    for number in range(1, 6):
+        assert f"| `oda-spec-00{number}` | violation |" in table
+    zh = cli("validate", "--list-rules", "--lang", "zh").stdout
+    assert "| `oda-spec-003` | violation | eTOMs、SIDs 和 functionalFrameworkFunctions 的每一项" in zh
 
 
 def test_validate_a_spec_in_ci_with_sarif(cli, tmp_path, shared_dir):

@@ -126,7 +126,9 @@ def spec_quads(components: list, iris: Iris, graph: str, resolver: Resolver, api
     w.add(source, DCTERMS + "title", _lit("ODA component specifications imported by a user", "en"))
     functions = function_labels(bundled_specs())
     for component in components:
-        component_quads(w, component, iris, OdaIris(iris, graph), resolver, apis, source, functions)
+        component_quads(
+            w, component, iris, OdaIris(iris, graph), resolver, apis, source, functions, record_anomalies=False
+        )
     return w.quads
 
 

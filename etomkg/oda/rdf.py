@@ -207,8 +207,13 @@ def component_quads(
     known_apis: set[str],
     source: str,
     functions: dict[str, tuple[str, tuple[str, ...]]],
+    *,
+    record_anomalies: bool = True,
 ) -> None:
-    """One component, its references resolved release by release, its APIs, events, ABEs and functions."""
+    """One component, its references resolved release by release, its APIs, events, ABEs and functions.
+
+    ``record_anomalies``: the defects of TM Forum's published specifications are recorded as etom:Anomaly
+    nodes; a user's own file gets findings instead (its defects are its author's to fix), so none there."""
     c = component.identifier
     iri = ids.component(c)
     en, zh = component_labels().get(c, (None, None)) if ids.prefix == ids.shared else (None, None)
@@ -235,7 +240,7 @@ def component_quads(
         w.add(node, _e("citedName").value, _lit(ref.name))
         w.add(node, _e("citedRelease").value, _lit(ref.release))
         found, anomalies = resolver.resolve(ref)
-        for n, anomaly in enumerate(anomalies):
+        for n, anomaly in enumerate(anomalies if record_anomalies else ()):
             _write_anomaly(w, iris, node, anomaly, n)
         for item in found:
             process = iris.process(item.release, item.identifier)
@@ -272,6 +277,7 @@ def component_quads(
             w.add(api, SKOS + "notation", _lit(use.api))
             w.add(api, SKOS + "prefLabel", _lit(use.api, "en"))
             w.add(api, SKOS + "prefLabel", _lit(use.api, "zh"))
+        if use.api not in known_apis and record_anomalies:
             _write_anomaly(
                 w,
                 iris,

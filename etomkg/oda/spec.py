@@ -264,17 +264,22 @@ def check_references(
             problems.append(
                 Problem(UNKNOWN_API_RULE, file, use.line, f"{use.api} is not in the Open API index; check the number")
             )
-    for abe in component.abes:
-        if abe.domain not in sid_domains:
-            problems.append(
-                Problem(
-                    "oda-spec-005",
-                    file,
-                    abe.line,
-                    f"SID domain {abe.domain!r} is unknown; use one of {', '.join(sorted(sid_domains))}",
-                )
-            )
-    return problems
+    return problems + sid_domain_problems(component, sid_domains)
+
+
+def sid_domain_problems(component: Component, sid_domains: set[str]) -> list[Problem]:
+    """Rule ``oda-spec-005``: every SID entry names a domain of ``sid_domains``."""
+    file = component.file or component.identifier
+    return [
+        Problem(
+            "oda-spec-005",
+            file,
+            abe.line,
+            f"SID domain {abe.domain!r} is unknown; use one of {', '.join(sorted(sid_domains))}",
+        )
+        for abe in component.abes
+        if abe.domain not in sid_domains
+    ]
 
 
 def spec_files(path: str | Path) -> list[Path]:

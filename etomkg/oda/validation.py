@@ -11,7 +11,7 @@ import pyoxigraph as ox
 
 from ..iris import Iris, configured_base, slug
 from .rdf import OdaIris
-from .spec import read_spec
+from .spec import Problem, SpecError, read_spec, sid_domain_problems
 
 SPEC_SUFFIXES = (".yaml", ".yml")
 
@@ -28,6 +28,20 @@ def _bundled() -> tuple:
 
 def _prefix(path: str, iris: Iris) -> str:
     return iris.extension(slug(Path(path).stem) or "spec")
+
+
+def spec_problems(path: str) -> tuple[str, list[Problem]]:
+    """The component's identifier (the file name's stem when it has none) and the problems of its structure
+    (rules ``oda-spec-001`` … ``005``, the same as ``etomkg import oda`` finds in one file); a file that does not
+    read as a component is one ``oda-spec-001`` problem where the reader stopped."""
+    from .tables import bundled_specs
+
+    try:
+        component, problems = read_spec(path)
+    except SpecError as exc:
+        return Path(path).stem, [Problem("oda-spec-001", exc.path, exc.line, exc.detail)]
+    sid_domains = {abe.domain for c in bundled_specs().components for abe in c.abes}
+    return component.identifier, problems + sid_domain_problems(component, sid_domains)
 
 
 def spec_triples(path: str, base: str | None = None) -> list[ox.Triple]:

@@ -46,7 +46,7 @@ def flow_rows(kg, release: str, process: str | None = None, *, lang: str = "en",
                     "inferred": row["inferred"],
                     "stated_for": row["statedFor"],
                     "evidence": row["evidence"],
-                    "source": row["source"],
+                    "source": row.get("source") or "",
                     "citation": row.get("citation") or "",
                 }
             )

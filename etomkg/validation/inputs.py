@@ -134,15 +134,17 @@ class OdaSpecInput:
         return re.search(r"^(apiVersion|kind)\s*:", head, re.M) is not None
 
     def stage(self, path: str, fmt: str | None, kg, release: str | None, name: str | None) -> Staged:
-        from ..oda.spec import SpecError
-        from ..oda.validation import spec_triples, subject_lines
-        from .dataset import InputFileError
+        from ..oda.validation import spec_problems, spec_triples, subject_lines
+        from .structure import finding
 
-        try:
-            triples = spec_triples(path, kg.iris.base)
-        except SpecError as exc:
-            raise InputFileError(path, exc.detail, exc.line, 1 if exc.line else None) from None
-        data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+        # The structural rules (oda-spec-*), as `etomkg import oda` finds them; a file that does not read as a
+        # component is an oda-spec-001 finding there too, so both commands give one verdict.
+        component, problems = spec_problems(path)
+        findings = [finding(p.rule, key=component, file=path, line=p.line, detail=p.message) for p in problems]
+        if findings:  # every oda-spec rule is a violation: the canonical form is never rendered
+            return Staged(path, "oda-spec", Path(path).stem, release, findings, lambda: b"", lambda _: None, 0,
+                          [("components", "1")], stored_by="import oda")  # fmt: skip
+        data = ox.serialize(spec_triples(path, kg.iris.base), format=ox.RdfFormat.N_TRIPLES)
         lines = subject_lines(path, kg.iris.base)
         return Staged(path, "oda-spec", Path(path).stem, release, [], lambda: data, lines.get, len(lines),
                       [("components", "1")], stored_by="import oda")  # fmt: skip

@@ -3,7 +3,8 @@ checks against one release (:mod:`etomkg.imports.extension_check`) report, befor
 canonical triples. They are rules of the one rule book like the shapes' (``etomkg validate --list-rules``):
 a stable id, a severity, and what each checks and how to fix it, in English and Chinese.
 
-Other readers (ODA component specs, for one) add their rules with :func:`register_rules`.
+The rules of ODA component specifications (``oda-spec-*``, read by :mod:`etomkg.oda.spec`) are here too;
+other readers add theirs with :func:`register_rules`.
 
 >>> STRUCTURE_RULES["parent-unknown"].severity, STRUCTURE_RULES["label-zh-missing"].severity
 ('violation', 'info')
@@ -154,9 +155,49 @@ _TABLE: dict[str, tuple[str, str, str, str, str]] = {
         "请为 {$this} 加上类型：ProcessElement、Application、SystemElement 或 OrganisationUnit（rdf:type）。"),
 }  # fmt: skip
 
+ODA_SOURCE = "etomkg/oda/spec.py"
+
+# The structure of users' ODA component specifications (``etomkg validate spec.yaml``, ``etomkg import oda``);
+# their references to eTOM and the Open APIs are the shapes' rules etom-oda-001 … 005.
+_ODA_TABLE: dict[str, tuple[str, str, str, str, str]] = {
+    "oda-spec-001": ("violation",
+        "The file is an ODA component specification read with YAML's safe loader: plain YAML, "
+        "apiVersion oda.tmforum.org/…, kind Component, and a spec mapping with componentMetadata.",
+        "文件是可用 YAML 安全加载器读取的 ODA 组件规范：纯 YAML，apiVersion 为 oda.tmforum.org/…，kind 为 Component，"
+        "且 spec 映射中含 componentMetadata。",
+        "Make {$this} a component specification: apiVersion: oda.tmforum.org/v1, kind: Component, and "
+        "spec.componentMetadata (no YAML tags).",
+        "请把 {$this} 写成组件规范：apiVersion: oda.tmforum.org/v1、kind: Component，并在 spec 下写 componentMetadata"
+        "（不用 YAML 标签）。"),
+    "oda-spec-002": ("violation",
+        "componentMetadata has an id (one component per id among the files given), a name, a version and a "
+        "status of production, preview or roadmap.",
+        "componentMetadata 含 id（所给文件中每个 id 只对应一个组件）、name、version，以及取值为 production、preview "
+        "或 roadmap 的 status。",
+        "Complete the componentMetadata of {$this}: id, name, version, and status production, preview or roadmap.",
+        "请补全 {$this} 的 componentMetadata：id、name、version，以及取值为 production、preview 或 roadmap 的 status。"),
+    "oda-spec-003": ("violation",
+        "Every eTOMs, SIDs and functionalFrameworkFunctions entry is written ID|Name_Token|vNN.N.",
+        "eTOMs、SIDs 和 functionalFrameworkFunctions 的每一项都写成 ID|Name_Token|vNN.N。",
+        "Write the entries of {$this} as ID|Name_Token|vNN.N, e.g. 1.4.5|Service_Activation_Management|v25.5.",
+        "请把 {$this} 的条目写成 ID|Name_Token|vNN.N，例如 1.4.5|Service_Activation_Management|v25.5。"),
+    "oda-spec-004": ("violation",
+        "Every exposed or dependent API has an id such as TMF620 and a boolean required; every published or "
+        "subscribed event entry has a name.",
+        "每个对外提供或依赖的 API 都有形如 TMF620 的 id 和布尔值 required；每个发布或订阅的事件条目都有 name。",
+        "Give each API entry of {$this} an id such as TMF620 and required: true or false (events: a name).",
+        "请为 {$this} 的每个 API 条目写上形如 TMF620 的 id 和 required: true 或 false（事件条目：name）。"),
+    "oda-spec-005": ("violation",
+        "Every SIDs entry names a SID domain that the bundled component specifications use.",
+        "SIDs 的每一项都使用内置组件规范中出现过的 SID 域。",
+        "Name one of the SID domains of the bundled specifications in the SIDs entries of {$this}.",
+        "请在 {$this} 的 SIDs 条目中使用内置规范中的某个 SID 域。"),
+}  # fmt: skip
+
 STRUCTURE_RULES: dict[str, Rule] = {
-    rule_id: Rule(rule_id, severity, "structure", {"en": what_en, "zh": what_zh}, {"en": fix_en, "zh": fix_zh}, SOURCE)
-    for rule_id, (severity, what_en, what_zh, fix_en, fix_zh) in _TABLE.items()
+    rule_id: Rule(rule_id, severity, "structure", {"en": what_en, "zh": what_zh}, {"en": fix_en, "zh": fix_zh}, source)
+    for table, source in ((_TABLE, SOURCE), (_ODA_TABLE, ODA_SOURCE))
+    for rule_id, (severity, what_en, what_zh, fix_en, fix_zh) in table.items()
 }
 
 
@@ -212,4 +253,4 @@ def finding(
     )
 
 
-__all__ = ["STRUCTURE_RULES", "finding", "finding_at", "register_rules", "structure_rules"]
+__all__ = ["ODA_SOURCE", "STRUCTURE_RULES", "finding", "finding_at", "register_rules", "structure_rules"]
