@@ -92,3 +92,15 @@ def component_labels() -> dict[str, tuple[str, str]]:
 def api_labels_zh() -> dict[str, str]:
     """English API name → Chinese name (our translation)."""
     return {row["name_en"]: row["name_zh"] for _, row in _rows("api-names-zh.csv", labels_dir())}
+
+
+@lru_cache(maxsize=1)
+def sid_labels_zh() -> dict[str, str]:
+    """English name of a SID domain or ABE (as spelled out from its token) → Chinese name (our translation)."""
+    return {row["name_en"]: row["name_zh"] for _, row in _rows("sid-names-zh.csv", labels_dir())}
+
+
+@lru_cache(maxsize=1)
+def function_labels_zh() -> dict[str, str]:
+    """English name of a Functional Framework function → Chinese name (our translation)."""
+    return {row["name_en"]: row["name_zh"] for _, row in _rows("function-names-zh.csv", labels_dir())}
