@@ -324,12 +324,15 @@ def component_quads(
         label, others = functions.get(ref.identifier, (token_name(ref.token), ()))
         _labels(w, function, label, function_zh)
         for other in others:
-            _labels(w, function, other, function_zh, SKOS + "altLabel")
+            w.add(function, SKOS + "altLabel", _lit(other, "en"))
+            # "Discounts Calculation" and "Discount Calculation" are one Chinese name: no altLabel equal to the pref
+            if function_zh.get(other, function_zh.get(label)) != function_zh.get(label):
+                w.add(function, SKOS + "altLabel", _lit(function_zh[other], "zh"))
 
 
-def _labels(w: _Writer, iri: str, en: str, zh: dict[str, str], predicate: str = SKOS + "prefLabel") -> None:
+def _labels(w: _Writer, iri: str, en: str, zh: dict[str, str]) -> None:
     """The English name and, where etomkg has translated it, the Chinese one (a user's own new names have none:
     pages show the English name then)."""
-    w.add(iri, predicate, _lit(en, "en"))
+    w.add(iri, SKOS + "prefLabel", _lit(en, "en"))
     if en in zh:
-        w.add(iri, predicate, _lit(zh[en], "zh"))
+        w.add(iri, SKOS + "prefLabel", _lit(zh[en], "zh"))
