@@ -128,3 +128,39 @@ def test_components_command_lists_a_components_abes_and_functions_in_chinese(cli
     assert "no component 'TMFC999'" in result.stderr
     result = cli("components", "--component", "TMFC001", "--api", "TMF620", expect=2)
     assert "give one of --process, --api or --component" in result.stderr
+
+
+USER_SPEC = """\
+apiVersion: oda.tmforum.org/v1
+kind: Component
+spec:
+  componentMetadata:
+    id: ACME010
+    name: AcmeOrders
+    version: 1.0.0
+    status: preview
+    eTOMs: ["1.4.5|Service_Activation_Management|v25.5"]
+    SIDs: ["Service_Domain|Service_Order_ABE|v25.0", "Service_Domain|Acme_Gadget_ABE|v25.0"]
+    functionalFrameworkFunctions: ["3|Repository_Entity_Relations_Configuration|v24.0", "9001|Acme_Widget_Tuning|v25.0"]
+  coreFunction:
+    exposedAPIs:
+      - id: TMF641
+        required: true
+"""
+
+
+def test_a_users_untranslated_names_are_shown_in_english(cli, store_dir, tmp_path):
+    spec = tmp_path / "acme-orders.yaml"
+    spec.write_text(USER_SPEC, encoding="utf-8")
+    cli("import", "oda", str(spec), "--store", str(store_dir))
+    out = json.loads(
+        cli("components", "-c", "ACME010", "--lang", "zh", "--store", str(store_dir), "--format", "json").stdout
+    )
+    assert [(r["abe"], r["english"]) for r in out["abes"]] == [
+        ("Acme Gadget ABE", "Acme Gadget ABE"),  # no translation: the English name, never a made-up one
+        ("业务订单 ABE", "Service Order ABE"),
+    ]
+    assert [(r["function"], r["name"]) for r in out["functions"]] == [
+        ("3", "存储库实体关系配置"),
+        ("9001", "Acme Widget Tuning"),
+    ]
