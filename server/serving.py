@@ -27,6 +27,7 @@ import logging
 import mmap
 import os
 import signal
+import socket
 import struct
 import sys
 import threading
@@ -146,6 +147,22 @@ def _server_class():
             self.next_slot = 0
             self.retiring: set[int] = set()
             self.retiring_lock = threading.Lock()
+
+        def _init_shared_socket(self) -> None:
+            """One listening socket, opened here and held by the main process while the server runs.
+
+            On Linux granian gives each worker a socket of its own (SO_REUSEPORT): while a worker is replaced,
+            the connections the kernel handed to its socket are reset, and while every worker is being replaced
+            at once (a burst of runaway queries) there is no socket and connections are refused. With one
+            socket, a connection waits in its queue until a worker accepts it.
+            """
+            from granian.net import SocketSpec
+
+            self._shd = SocketSpec(self.bind_addr, self.bind_port, self.backlog).build()
+            self._sfd = self._shd.get_fd()
+            self._ssp = None
+            self._sso = socket.socket(fileno=self._sfd)
+            self._sso.set_inheritable(True)
 
         def startup(self, spawn_target, target_loader) -> None:
             super().startup(spawn_target, target_loader)

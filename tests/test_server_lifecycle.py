@@ -19,6 +19,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from http.client import HTTPConnection
+from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
@@ -179,6 +180,59 @@ def test_saturated_server_queues_and_cancels_runaways(server):
         time.sleep(0.1)
     after = [health(server) for _ in range(4)]
     assert after == [200] * 4, server.log()[before:]
+
+
+def listening_sockets(port: int) -> set[str]:
+    """The inodes of the sockets listening on ``port`` (Linux /proc/net/tcp: state 0A is LISTEN)."""
+    rows = [line.split() for line in Path("/proc/net/tcp").read_text().splitlines()[1:]]
+    return {row[9] for row in rows if row[3] == "0A" and int(row[1].rsplit(":", 1)[1], 16) == port}
+
+
+def test_no_connection_is_refused_or_reset_while_every_worker_is_replaced(server):
+    """Runaways on every worker: each is replaced, and meanwhile new connections wait, never refused or reset.
+
+    The mechanism, checked first: one listening socket, held by the main process, so the port is never closed
+    while workers come and go (granian's default on Linux is a socket per worker: replacing every worker at
+    once left none, and CI saw connections refused)."""
+    sockets = listening_sockets(server.port)
+    assert len(sockets) == 1, f"{len(sockets)} sockets listen on the port (one per worker?)"
+    (inode,) = sockets
+    held = {os.readlink(f"/proc/{server.proc.pid}/fd/{fd}") for fd in os.listdir(f"/proc/{server.proc.pid}/fd")}
+    assert f"socket:[{inode}]" in held
+    before = len(server.log())
+    stop, failures, answered = threading.Event(), [], []
+
+    def poll() -> None:
+        while not stop.is_set():
+            try:
+                answered.append(requests.get(f"{server.url}/health", timeout=60).status_code)
+            except requests.ConnectionError as error:
+                failures.append(str(error))
+            time.sleep(0.01)
+
+    poller = threading.Thread(target=poll, daemon=True)
+    poller.start()
+    try:
+        with ThreadPoolExecutor(4) as pool:
+            codes = list(pool.map(lambda _: requests.post(f"{server.url}/sparql", data={"query": RUNAWAY}).status_code,
+                                  range(4)))  # fmt: skip
+        deadline = time.monotonic() + 60
+        while True:
+            log = server.log()[before:]
+            retiring = set(re.findall(r"worker (\d+) is being replaced", log))
+            serving = re.findall(r"worker (\d+) serves", log)
+            if retiring and log.count("Stopped old worker") >= len(retiring) and len(serving) >= len(retiring):
+                break
+            assert time.monotonic() < deadline, log
+            time.sleep(0.05)
+        time.sleep(0.5)
+    finally:
+        stop.set()
+        poller.join()
+    assert codes == [503] * 4
+    assert failures == [], (failures[:3], server.log()[before:])
+    assert answered and set(answered) <= {200, 503}
+    assert listening_sockets(server.port) == {inode}
 
 
 def health(server: Server) -> int | str:
