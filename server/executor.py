@@ -25,6 +25,7 @@ truncated one).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import os
@@ -49,8 +50,9 @@ def resident_bytes() -> int:
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
+@functools.lru_cache(maxsize=2048)
 def query_hash(text: str) -> str:
-    """Short, stable fingerprint of a query for the access log."""
+    """Short, stable fingerprint of a query for the access log (once per distinct text: clients repeat them)."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
 
