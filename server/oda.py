@@ -141,16 +141,8 @@ def component_page(iri: str, common: dict) -> str:
         f'{{ <{iri}> etom:subscribesToEvent ?e BIND("subscribed" AS ?kind) }} '
         "?e etom:eventHub ?hub ; skos:notation ?event } ORDER BY ?kind ?hub ?event",
     )
-    abes = _one(
-        kg,
-        f"SELECT ?domain ?abe WHERE {{ <{iri}> etom:ownsAbe ?a . ?a skos:prefLabel ?abe ; skos:broader/skos:prefLabel ?domain }} "
-        "ORDER BY ?domain ?abe",
-    )
-    functions = _one(
-        kg,
-        f"SELECT ?id ?name WHERE {{ <{iri}> etom:providesFunction ?f . ?f skos:notation ?id ; skos:prefLabel ?name }} "
-        "ORDER BY xsd:integer(?id)",
-    )
+    abes = named.run(kg, "oda-abes-of-component", component=facts["id"], lang=lang)
+    functions = named.run(kg, "oda-functions-of-component", component=facts["id"], lang=lang)
     colours = {}
     for row in processes:
         parts = row["processId"].split(".")

@@ -60,6 +60,7 @@ def worker_app(app_config: dict[str, Any], retire_fd: int, inflight: mmap.mmap):
     watchdog.retire = lambda: os.write(retire_fd, struct.pack("=i", pid))
     slot = int(os.environ.get(SLOT_VARIABLE, "0"))
     struct.pack_into("=q", inflight, READY_OFFSET + 8 * slot, 1)  # from here on a death is no crash loop
+    log.info("worker %s serves", pid)
     return Counted(app, inflight, slot)
 
 

@@ -19,6 +19,24 @@ import etomkg
 from etomkg.cli import main as cli_main
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def load_tool(name: str):
+    """A script of tools/ as a module. tools/ is no package: its scripts import each other as they do when run
+    (``python tools/x.py`` puts tools/ first on the path), so it is on the path while one loads."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(name, ROOT / "tools" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses look their module up
+    sys.path.insert(0, str(ROOT / "tools"))
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(ROOT / "tools"))
+    return module
+
+
 SHARED = ROOT.parent / "shared"
 REFERENCE = ROOT / "etomkg" / "data" / "reference"
 ETOMKG_BIN = str(Path(sys.executable).parent / "etomkg")

@@ -7,7 +7,6 @@ then checked by real tools: lxml against the vendored OMG schemas, bpmnlint's re
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import subprocess
 from collections import Counter
@@ -18,6 +17,7 @@ from lxml import etree
 
 from etomkg import queries
 from etomkg.iris import LATEST_RELEASE
+from tests.conftest import load_tool
 
 ROOT = Path(__file__).resolve().parents[1]
 XSD = ROOT / "tests" / "data" / "bpmn" / "xsd" / "BPMN20.xsd"
@@ -33,10 +33,7 @@ IRI = "{https://w3id.org/etomkg/bpmn#}iri"
 
 
 def _load_docs_tool():
-    spec = importlib.util.spec_from_file_location("bpmn_docs", ROOT / "tools" / "bpmn_docs.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool("bpmn_docs")
 
 
 @pytest.fixture(scope="session")

@@ -14,19 +14,12 @@ import pytest
 from playwright import sync_api as playwright_api  # from the test extras: pip install -e '.[test]'
 
 from etomkg.outputs.diff import release_diff
+from tests.conftest import load_tool
 
 ROOT = Path(__file__).resolve().parents[1]
 OUTPUT = ROOT / "test-output"
 CHROMIUM = os.environ.get("ETOMKG_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+CHROMIUM_ARGS = load_tool("chromium").CHROMIUM_ARGS
 
 # Every box of the map drawn on the page: its frame, and the bounding boxes of its texts.
 BOXES_JS = """() => [...document.querySelectorAll('svg.etom-map a.em-box')].map(a => {

@@ -209,10 +209,9 @@ def kill_successors_twice(server: Server) -> None:
             assert time.monotonic() < deadline, log
             time.sleep(0.05)
         successor = re.findall(r"Spawning worker-\d with PID: (\d+)", log)[-1]
-        while f"[{successor}] etomkg.server: worker memory" not in server.log():  # it serves
+        while f"worker {successor} serves" not in server.log():
             assert time.monotonic() < deadline, server.log()[before:]
             time.sleep(0.05)
-        time.sleep(0.2)
         os.kill(int(successor), signal.SIGKILL)
         while f"pid {successor}) ended unexpectedly" not in server.log():
             assert time.monotonic() < deadline, server.log()[before:]

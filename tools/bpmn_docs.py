@@ -15,17 +15,11 @@ import argparse
 import sys
 from pathlib import Path
 
+from chromium import CHROMIUM_ARGS  # tools/chromium.py: run as a script, tools/ is on the path
+
 ROOT = Path(__file__).resolve().parents[1]
 BPMN_JS = ROOT / "tools" / "node" / "node_modules" / "bpmn-js" / "dist"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+
 PAGE = (
     "<!doctype html><html><head><meta charset='utf-8'><style>html,body,#canvas{margin:0;width:100%;height:100%;"
     "background:#fff}</style></head><body><div id='canvas'></div></body></html>"

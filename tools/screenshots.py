@@ -14,16 +14,9 @@ import sys
 import threading
 from pathlib import Path
 
+from chromium import CHROMIUM_ARGS  # tools/chromium.py: run as a script, tools/ is on the path
+
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 # name, path, viewport, full page
 SHOTS = [

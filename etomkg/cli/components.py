@@ -28,6 +28,13 @@ ORDER BY ?component
     "--process", "-p", "process", default=None, help="A process identifier, e.g. 1.4.5: its components and APIs."
 )
 @click.option("--api", "-a", "api", default=None, help="An Open API, e.g. TMF641: the processes behind it.")
+@click.option(
+    "--component",
+    "-c",
+    "component",
+    default=None,
+    help="A component, e.g. TMFC001: its processes, SID ABEs and Functional Framework functions.",
+)
 @click.option("--release", "-r", default=None, help="Release, e.g. 25.5 (default: the newest).")
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
 @click.option("--format", "fmt", type=click.Choice(OUTPUT_FORMATS), default="table", show_default=True)
@@ -36,6 +43,7 @@ ORDER BY ?component
 def components_command(
     process: str | None,
     api: str | None,
+    component: str | None,
     release: str | None,
     lang: str,
     fmt: str,
@@ -51,11 +59,12 @@ def components_command(
     Examples:
       etomkg components --process 1.4.5 --release 26.0   # components (with descendants) and their APIs
       etomkg components --api TMF641                      # processes behind an Open API
+      etomkg components --component TMFC001 --lang zh     # its processes, SID ABEs and functions, in Chinese
     """
     kg = open_graph(store_dir, backend_url)
     release = kg.check_release(release) if release else kg.default_release
-    if process and api:
-        raise named.QueryError("give --process or --api, not both")
+    if sum(1 for given in (process, api, component) if given) > 1:
+        raise named.QueryError("give one of --process, --api or --component")
     if process:
         blocks = [
             ("components", named.run(kg, "oda-components-of-process", process=process, release=release, lang=lang)),
@@ -63,6 +72,16 @@ def components_command(
         ]
     elif api:
         blocks = [("processes", named.run(kg, "oda-processes-of-api", api=api, release=release, lang=lang))]
+    elif component:
+        blocks = [
+            ("processes", named.run(kg, "oda-processes-of-component", component=component, release=release, lang=lang)),
+            ("abes", named.run(kg, "oda-abes-of-component", component=component, lang=lang)),
+            ("functions", named.run(kg, "oda-functions-of-component", component=component, lang=lang)),
+        ]
+        if not any(rows for _, rows in blocks):
+            raise named.QueryError(f"no component {component!r}; `etomkg components` lists them (e.g. TMFC001)")
+        if lang == "en":  # the English name is the name: no second column
+            blocks = [(title, [{k: v for k, v in r.items() if k != "english"} for r in rows]) for title, rows in blocks]
     else:
         rows = kg.select(_COMPONENTS.replace("LANG", lang).replace("RELEASE", release))
         blocks = [("components", rows)]
@@ -73,7 +92,8 @@ def components_command(
         return
     for title, rows in blocks:
         if len(blocks) > 1 and fmt == "table":
-            click.echo(f"\n{title} ({len(rows)}), release {release}:")
+            per_release = f", release {release}" if title not in ("abes", "functions") else ""
+            click.echo(f"\n{title} ({len(rows)}){per_release}:")
         columns = list(rows[0]) if rows else ["(none)"]
         click.echo(render_rows(columns, rows, fmt))
 

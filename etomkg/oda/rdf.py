@@ -34,16 +34,19 @@ from .tables import (
     api_labels_zh,
     bundled_specs,
     component_labels,
+    function_labels_zh,
+    sid_labels_zh,
 )
 
 RIGHTS_EN = (
     "ODA component specifications are © TM Forum. Component and API identifiers, names, references and roles "
     "are reproduced from TM Forum's published specifications with this notice; no TM Forum text is included, "
-    "and the Chinese names are the etomkg project's own."
+    "and the Chinese names (of components, Open APIs, SID domains and ABEs, Functional Framework functions) are "
+    "the etomkg project's own translations."
 )
 RIGHTS_ZH = (
     "ODA 组件规范版权归 TM Forum 所有。组件和 API 的编号、名称、引用和角色引自 TM Forum 发布的规范，并附此声明；"
-    "不含 TM Forum 的原文，中文名称由 etomkg 项目自行翻译。"
+    "不含 TM Forum 的原文，中文名称（组件、开放 API、SID 域和 ABE、功能框架功能）由 etomkg 项目自行翻译。"
 )
 
 
@@ -298,6 +301,7 @@ def component_quads(
             w.add(event, SKOS + "notation", _lit(name))
             w.add(event, SKOS + "prefLabel", _lit(spaced(name[0].upper() + name[1:]), "en"))
             w.add(event, _e("eventHub").value, _lit(use.hub))
+    sid_zh, function_zh = sid_labels_zh(), function_labels_zh()
     for ref in component.abes:
         domain, abe = ids.sid_domain(ref.domain), ids.abe(ref.domain, ref.abe)
         w.add(iri, _e("ownsAbe").value, _n(abe))
@@ -305,12 +309,12 @@ def component_quads(
         w.add(domain, SKOS + "inScheme", _n(ids.sid_scheme))
         w.add(domain, SKOS + "topConceptOf", _n(ids.sid_scheme))
         w.add(domain, SKOS + "notation", _lit(ref.domain))
-        w.add(domain, SKOS + "prefLabel", _lit(token_name(ref.domain), "en"))
+        _labels(w, domain, token_name(ref.domain), sid_zh)
         w.add(abe, _TYPE, _e("SidAbe"))
         w.add(abe, SKOS + "inScheme", _n(ids.sid_scheme))
         w.add(abe, SKOS + "broader", _n(domain))
         w.add(abe, SKOS + "notation", _lit(ref.abe))
-        w.add(abe, SKOS + "prefLabel", _lit(token_name(ref.abe), "en"))
+        _labels(w, abe, token_name(ref.abe), sid_zh)
     for ref in component.functions:
         function = ids.function(ref.identifier)
         w.add(iri, _e("providesFunction").value, _n(function))
@@ -318,6 +322,17 @@ def component_quads(
         w.add(function, SKOS + "inScheme", _n(ids.ff_scheme))
         w.add(function, SKOS + "notation", _lit(ref.identifier))
         label, others = functions.get(ref.identifier, (token_name(ref.token), ()))
-        w.add(function, SKOS + "prefLabel", _lit(label, "en"))
+        _labels(w, function, label, function_zh)
         for other in others:
             w.add(function, SKOS + "altLabel", _lit(other, "en"))
+            # "Discounts Calculation" and "Discount Calculation" are one Chinese name: no altLabel equal to the pref
+            if function_zh.get(other, function_zh.get(label)) != function_zh.get(label):
+                w.add(function, SKOS + "altLabel", _lit(function_zh[other], "zh"))
+
+
+def _labels(w: _Writer, iri: str, en: str, zh: dict[str, str]) -> None:
+    """The English name and, where etomkg has translated it, the Chinese one (a user's own new names have none:
+    pages show the English name then)."""
+    w.add(iri, SKOS + "prefLabel", _lit(en, "en"))
+    if en in zh:
+        w.add(iri, SKOS + "prefLabel", _lit(zh[en], "zh"))

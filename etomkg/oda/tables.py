@@ -92,3 +92,23 @@ def component_labels() -> dict[str, tuple[str, str]]:
 def api_labels_zh() -> dict[str, str]:
     """English API name → Chinese name (our translation)."""
     return {row["name_en"]: row["name_zh"] for _, row in _rows("api-names-zh.csv", labels_dir())}
+
+
+@lru_cache(maxsize=1)
+def sid_labels_zh() -> dict[str, str]:
+    """English name of a SID domain or ABE (as spelled out from its token) → Chinese name (our translation).
+
+    >>> sid_labels_zh()["Product Offering Specification ABE"], sid_labels_zh()["Service Domain"]
+    ('销售品规格 ABE', '业务域')
+    """
+    return {row["name_en"]: row["name_zh"] for _, row in _rows("sid-names-zh.csv", labels_dir())}
+
+
+@lru_cache(maxsize=1)
+def function_labels_zh() -> dict[str, str]:
+    """English name of a Functional Framework function → Chinese name (our translation).
+
+    >>> function_labels_zh()["Repository Entity Relations Configuration"]
+    '存储库实体关系配置'
+    """
+    return {row["name_en"]: row["name_zh"] for _, row in _rows("function-names-zh.csv", labels_dir())}
