@@ -3,11 +3,13 @@
 Starts ``etomkg serve`` and ``oxigraph serve`` (in memory, union default graph,
 the bundled N-Quads POSTed to its /store), then drives both with the same
 bounded load per query kind — lookups by identifier, descendants of an L1, a
-GROUP BY over releases — with parameters varied per request (no cache can
-answer), rounds interleaved so that a noisy machine hurts both alike, in two modes: a new connection per
+GROUP BY over releases — with parameters varied per request (no result cache
+can answer; the 84 lookup texts do repeat, so the server's per-text caches of
+parsing and checks are warm, as for a client that repeats its queries), rounds interleaved so that a noisy machine hurts both alike, in two modes: a new connection per
 request (SPARQLWrapper, ``requests`` without a session) and keep-alive. Prints
 throughput and p50/p99 latency side by side, as ratios etomkg / Oxigraph, and
-the start-up time and memory of etomkg's workers.
+the servers' own CPU time per request (read from /proc: steadier than throughput on a shared machine),
+and the start-up time and memory of etomkg's workers.
 
     .venv/bin/python benchmarks/server.py [--requests 2000] [--concurrency 8] [--rounds 3] [--workers 2 --threads 4]
 
@@ -136,6 +138,18 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time the processes have used so far (Linux /proc)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # a process that ended (a replaced worker)
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def children(pid: int) -> list[int]:
     out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
     return [int(p) for p in out.split()]
@@ -216,6 +230,9 @@ def main() -> None:
         loaded.raise_for_status()
 
         targets = {"etomkg": (ours_port, "/sparql"), "oxigraph": (oxi_port, "/query")}
+        # The servers' own CPU per request (the client's is not counted): steadier than throughput on a
+        # shared machine, and what bounds throughput once the cores are busy. Unknown for --also servers.
+        processes = {"etomkg": lambda: [ours.pid, *children(ours.pid)], "oxigraph": lambda: [oxi.pid]}
         if args.reference:
             ref_port = free_port()
             reference = subprocess.Popen(
@@ -254,10 +271,14 @@ def main() -> None:
                     order = list(targets) if round_ % 2 == 0 else list(reversed(targets))  # interleaved
                     for name in order:
                         port, path = targets[name]
+                        pids = processes[name]() if name in processes else []
+                        cpu_before = cpu_seconds(pids)
                         rate, latencies, errors = drive(
                             port, path, kind, args.requests, args.concurrency, seed=round_ + 1, fresh=fresh
                         )
-                        entry = results.setdefault((name, mode, kind), [[], [], 0])
+                        cpu = (cpu_seconds(pids) - cpu_before) / (args.requests // args.concurrency * args.concurrency)
+                        entry = results.setdefault((name, mode, kind), [[], [], 0, []])
+                        entry[3].append(cpu)
                         entry[0].append(rate)
                         entry[1].extend(latencies)
                         entry[2] += errors
@@ -272,7 +293,7 @@ def main() -> None:
             print(f"\n{name} / oxigraph")
             print(
                 f"{'mode':15} {'query':12} {'req/s':>7} {'oxigraph':>9} {'ratio':>6} | "
-                f"{'p50 ms':>13} {'ratio':>6} | {'p99 ms':>15} {'ratio':>6} | errors"
+                f"{'p50 ms':>13} {'ratio':>6} | {'p99 ms':>15} {'ratio':>6} | {'CPU ms/req':>13} {'ratio':>6} | errors"
             )
             for mode in modes:
                 for kind in kinds:
@@ -280,10 +301,15 @@ def main() -> None:
                     e_rate, o_rate = statistics.median(e[0]), statistics.median(o[0])
                     e50, o50 = percentile(e[1], 0.5) * 1000, percentile(o[1], 0.5) * 1000
                     e99, o99 = percentile(e[1], 0.99) * 1000, percentile(o[1], 0.99) * 1000
+                    if name in processes:  # the median run's CPU per request, in ms
+                        e_cpu, o_cpu = statistics.median(e[3]) * 1000, statistics.median(o[3]) * 1000
+                        cpu = f"{e_cpu:6.3f}/{o_cpu:6.3f} {e_cpu / o_cpu:6.2f}"
+                    else:
+                        cpu = f"{'—':>13} {'—':>6}"
                     print(
                         f"{mode:15} {kind:12} {e_rate:7.0f} {o_rate:9.0f} {e_rate / o_rate:6.2f} | "
                         f"{e50:6.2f}/{o50:6.2f} {e50 / o50:6.2f} | {e99:7.2f}/{o99:7.2f} {e99 / o99:6.2f} | "
-                        f"{e[2]}/{o[2]}"
+                        f"{cpu} | {e[2]}/{o[2]}"
                     )
         workers = children(ours.pid)
         print(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 
 from flask import Flask
@@ -28,6 +29,7 @@ class _Finished:
             self.done()
 
 
+LINE = '%s "%s %s" %s %.1fms %sB q=%s'
 RETIRING = b"etomkg: this worker is being replaced after a cancelled query; retry in a second.\n"
 RETIRING_HEADERS = [
     ("Content-Type", "text/plain; charset=utf-8"),
@@ -56,11 +58,12 @@ class AccessLog:
             return start_response(status, headers, exc_info)
 
         def done() -> None:
+            if not access_log.isEnabledFor(logging.INFO):
+                return
             path = environ.get("PATH_INFO", "")
             if environ.get("QUERY_STRING") and path != "/sparql":
                 path += "?" + environ["QUERY_STRING"]
-            access_log.info(
-                '%s "%s %s" %s %.1fms %sB q=%s',
+            args = (
                 environ.get("REMOTE_ADDR", "-"),
                 environ.get("REQUEST_METHOD"),
                 path,
@@ -69,6 +72,9 @@ class AccessLog:
                 seen[1] or "-",
                 environ.get("etomkg.query_hash", "-"),
             )
+            # access_log.info(...) without its search of the stack for the caller's file and line (~4 µs a
+            # request; the access log's format names neither): the same record, filters and handlers.
+            access_log.handle(access_log.makeRecord(access_log.name, logging.INFO, __file__, 0, LINE, args, None))
 
         try:
             if self.watchdog.retiring:  # a fresh worker is taking over: send the client there (see .executor)

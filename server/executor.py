@@ -25,6 +25,7 @@ truncated one).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import os
@@ -49,8 +50,9 @@ def resident_bytes() -> int:
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
+@functools.lru_cache(maxsize=2048)
 def query_hash(text: str) -> str:
-    """Short, stable fingerprint of a query for the access log."""
+    """Short, stable fingerprint of a query for the access log (once per distinct text: clients repeat them)."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
 
@@ -116,18 +118,45 @@ class Cancelled(Exception):
     """The response was abandoned (no progress, or the client went away): the query thread stops serialising."""
 
 
+class Signal:
+    """A one-shot event for one waiter: :class:`threading.Event` without its Condition (one lock; cheaper to make
+    and to wait on, and every query makes one)."""
+
+    __slots__ = ("_lock", "_set")
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._lock.acquire()
+        self._set = False
+
+    def set(self) -> None:
+        if not self._set:
+            self._set = True
+            try:
+                self._lock.release()
+            except RuntimeError:  # two threads set it at once: it is set
+                pass
+
+    def is_set(self) -> bool:
+        return self._set
+
+    def wait(self, timeout: float) -> bool:
+        """Whether it was set within ``timeout`` seconds (call it once)."""
+        return self._set or self._lock.acquire(timeout=timeout) or self._set
+
+
 class ResultStream(LimitedBuffer):
     """What pyoxigraph serialises into, in the query thread; the request thread reads it (see the docstring)."""
 
     def __init__(self, max_bytes: int) -> None:
         super().__init__(max_bytes)
         self.media_type = ""
-        self.ready = threading.Event()  # the whole result is here, or its first part, or an error
+        self.ready = Signal()  # the whole result is here, or its first part, or an error
         self.streaming = False
         self.cancelled = False
         self.over_memory = False  # set by the watchdog: the worker passed its memory bound while this ran
         self.error: BaseException | None = None
-        self.parts_queue: queue.Queue = queue.Queue(QUEUED_PARTS)
+        self.parts_queue: queue.Queue | None = None  # made when the result turns out to need streaming
         self._pending: list[bytes] = []
         self._pending_size = 0
 
@@ -140,6 +169,7 @@ class ResultStream(LimitedBuffer):
         if not self.streaming:
             written = super().write(data)
             if self.size > FIRST_PART:
+                self.parts_queue = queue.Queue(QUEUED_PARTS)
                 self.streaming = True
                 self.ready.set()
             return written
@@ -157,7 +187,7 @@ class ResultStream(LimitedBuffer):
             if self.cancelled:
                 raise Cancelled
             try:
-                self.parts_queue.put(item, timeout=0.2)
+                self.parts_queue.put(item, timeout=0.2)  # type: ignore[union-attr]
                 return
             except queue.Full:
                 continue
@@ -189,7 +219,7 @@ class ResultStream(LimitedBuffer):
             self.parts.clear()
             while True:
                 try:
-                    item = self.parts_queue.get(timeout=patience)
+                    item = self.parts_queue.get(timeout=patience)  # type: ignore[union-attr]
                 except queue.Empty:
                     on_overrun()
                     raise ResultTooLarge(f"no progress in {patience:g} s while the result was being sent") from None

@@ -169,6 +169,24 @@ def test_dataset_from_protocol_parameters_and_from(client, kg):
         assert response.status_code == 400 and "never fetches remote data" in response.text
 
 
+def test_predeclared_prefixes_and_sort_key_however_a_query_spells_them(client, kg):
+    """The endpoint gives a query only the prefixes and functions its text can use: every spelling still works,
+    and the same text sent again (answered from the per-text caches) gets the same answer."""
+    ordered = 'SELECT DISTINCT ?id WHERE { ?p skos:notation ?id FILTER(STRSTARTS(?id, "1.3.1.2.")) } ORDER BY etom:sortKey(?id)'
+    expected = kg.select(ordered)
+    ids = [row["id"] for row in expected]
+    assert ids.index("1.3.1.2.9") < ids.index("1.3.1.2.10")  # the natural order: the function really ran
+    by_iri = ordered.replace("etom:sortKey", "<https://w3id.org/etomkg/ontology#sortKey>")
+    escaped = by_iri.replace("sortKey", "s\\u006frtKey")  # an IRI may spell the name with a code-point escape
+    for query in (ordered, by_iri, escaped, ordered):
+        response = client.post("/sparql", data={"query": query}, headers={"Accept": SELECT_JSON})
+        assert response.status_code == 200, response.text
+        assert solutions(response) == expected, query
+    twice = client.post("/sparql", data={"query": [LOOKUP, LOOKUP]})  # a cached form is the caller's own copy
+    assert twice.status_code == 400 and "2 'query' parameters" in twice.text
+    assert solutions(get(client, LOOKUP)) == kg.select(LOOKUP)
+
+
 @pytest.mark.parametrize("name", ["turtle", "ntriples", "rdfxml", "jsonld", "trig", "nquads"])
 def test_construct_in_every_rdf_format_parses_back(client, kg, name):
     query = (
