@@ -214,8 +214,9 @@ def test_no_connection_is_refused_or_reset_while_every_worker_is_replaced(server
     poller.start()
     try:
         with ThreadPoolExecutor(4) as pool:
-            codes = list(pool.map(lambda _: requests.post(f"{server.url}/sparql", data={"query": RUNAWAY}).status_code,
-                                  range(4)))  # fmt: skip
+            answers = [pool.submit(requests.post, f"{server.url}/sparql", data={"query": RUNAWAY}, timeout=60)
+                       for _ in range(4)]  # fmt: skip
+            codes = [answer.result().status_code for answer in answers]
         deadline = time.monotonic() + 60
         while True:
             log = server.log()[before:]
